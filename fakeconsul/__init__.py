@@ -1,0 +1,30 @@
+"""fakeconsul: an in-memory fake of HashiCorp Consul's cluster-peering HTTP API.
+
+Clusters on one ``Network`` really peer with each other, move through Consul's states together
+on one clock, and answer with Consul's exact bytes.
+"""
+
+from __future__ import annotations
+
+from .clock import Clock, ManualClock, SystemClock
+from .cluster import Cluster
+from .errors import ConsulError
+from .network import Network
+from .peering import Peering, PeeringState, RemoteInfo, StreamStatus
+from .timing import Timing
+
+__all__ = [
+    "Clock",
+    "Cluster",
+    "ConsulError",
+    "ManualClock",
+    "Network",
+    "Peering",
+    "PeeringState",
+    "RemoteInfo",
+    "StreamStatus",
+    "SystemClock",
+    "Timing",
+]
+
+CONSUL_VERSION = "1.20.1"  # the Consul release whose peering API this fake imitates

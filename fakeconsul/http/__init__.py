@@ -1,0 +1,1 @@
+"""The HTTP face of a cluster: werkzeug app, Go-compatible decoding, Consul's headers."""

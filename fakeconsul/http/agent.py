@@ -1,0 +1,93 @@
+"""The calls clients make before peering: leader, peers, agent/self, datacenters, members.
+
+Peering does not cross WAN federation, so each fake cluster knows only its own datacenter.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from werkzeug.wrappers import Request, Response
+
+from .. import CONSUL_VERSION
+from ..cluster import Cluster
+from . import render
+
+RAFT_ADDRESS = "127.0.0.1:8300"
+REVISION = "fakeconsul"
+
+
+def _node_name(cluster: Cluster) -> str:
+    return f"{cluster.name}-server-1"
+
+
+def _node_id(cluster: Cluster) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fakeconsul:{cluster.id}"))
+
+
+def status_leader(cluster: Cluster, request: Request, name: str) -> Response:
+    return render.json_body(RAFT_ADDRESS, request)
+
+
+def status_peers(cluster: Cluster, request: Request, name: str) -> Response:
+    return render.json_body([RAFT_ADDRESS], request)
+
+
+def catalog_datacenters(cluster: Cluster, request: Request, name: str) -> Response:
+    return render.json_body([cluster.name], request)
+
+
+def _member(cluster: Cluster) -> dict[str, object]:
+    return {
+        "Name": _node_name(cluster),
+        "Addr": "127.0.0.1",
+        "Port": 8301,
+        "Tags": {
+            "build": f"{CONSUL_VERSION}:{REVISION}",
+            "dc": cluster.name,
+            "id": _node_id(cluster),
+            "port": "8300",
+            "role": "consul",
+            "vsn": "2",
+        },
+        "Status": 1,
+        "ProtocolMin": 1,
+        "ProtocolMax": 5,
+        "ProtocolCur": 2,
+        "DelegateMin": 2,
+        "DelegateMax": 5,
+        "DelegateCur": 4,
+    }
+
+
+def agent_members(cluster: Cluster, request: Request, name: str) -> Response:
+    return render.json_body([_member(cluster)], request)
+
+
+def agent_self(cluster: Cluster, request: Request, name: str) -> Response:
+    config = {
+        "Datacenter": cluster.name,
+        "PrimaryDatacenter": cluster.name,
+        "NodeName": _node_name(cluster),
+        "NodeID": _node_id(cluster),
+        "Partition": "",
+        "Revision": REVISION,
+        "Server": True,
+        "Version": CONSUL_VERSION,
+        "BuildDate": "2024-11-26T00:00:00Z",
+    }
+    body = {
+        "Config": config,
+        "DebugConfig": {
+            "Datacenter": cluster.name,
+            "NodeName": _node_name(cluster),
+            "PeeringEnabled": cluster.peering_enabled,
+            "ConnectEnabled": True,
+        },
+        "Coord": None,
+        "Member": _member(cluster),
+        "Stats": {"consul": {"server": "true", "leader": "true", "known_datacenters": "1"}},
+        "Meta": {"consul-network-segment": "", "consul-version": CONSUL_VERSION},
+        "xDS": {"SupportedProxies": {"envoy": ["1.31.2"]}, "Port": 8502, "Ports": {"Plaintext": 8502, "TLS": -1}},
+    }
+    return render.json_body(body, request)

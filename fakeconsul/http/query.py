@@ -1,0 +1,78 @@
+"""Query options common to Consul's endpoints: partition (CE), consistency, blocking, token."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from werkzeug.wrappers import Request
+
+from .. import messages
+from ..gocompat import parse_duration, parse_uint64
+from .render import HTTPError
+
+DEFAULT_WAIT = 300.0  # Consul's default blocking wait: 5 min
+MAX_WAIT = 600.0  # and its maximum: 10 min
+JITTER_FRACTION = 16  # up to wait/16 of random jitter is added
+
+
+def check_partition(request: Request) -> None:
+    """CE refuses any partition, in the header first, then in the query (http_ce.go)."""
+    if request.headers.get("X-Consul-Partition", ""):
+        raise HTTPError(400, messages.PARTITION_HEADER)
+    if request.args.get("partition", ""):
+        raise HTTPError(400, messages.PARTITION_QUERY)
+
+
+def request_token(request: Request) -> str:
+    """The ACL token a request carries: ?token=, X-Consul-Token, then Authorization: Bearer."""
+    token = request.args.get("token", "")
+    if token:
+        return token
+    token = request.headers.get("X-Consul-Token", "")
+    if token:
+        return token
+    scheme, _, rest = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer":
+        words = rest.split()
+        return words[0] if words else ""
+    return ""
+
+
+@dataclass(frozen=True)
+class Blocking:
+    min_index: int = 0
+    wait: float = DEFAULT_WAIT
+
+    @property
+    def blocks(self) -> bool:
+        return self.min_index > 0
+
+    def timeout(self) -> float:
+        """The real time to wait: clamped like Consul, plus its random jitter."""
+        wait = self.wait
+        if wait <= 0:
+            wait = DEFAULT_WAIT
+        wait = min(wait, MAX_WAIT)
+        return wait + random.uniform(0, wait / JITTER_FRACTION)
+
+
+def parse_query_options(request: Request) -> Blocking:
+    """Consul's parse(): consistency first, then wait, then index, each with its 400."""
+    if "stale" in request.args and "consistent" in request.args:
+        raise HTTPError(400, messages.STALE_AND_CONSISTENT)
+    wait = DEFAULT_WAIT
+    raw_wait = request.args.get("wait", "")
+    if raw_wait:
+        try:
+            wait = parse_duration(raw_wait)
+        except ValueError:
+            raise HTTPError(400, messages.INVALID_WAIT) from None
+    min_index = 0
+    raw_index = request.args.get("index", "")
+    if raw_index:
+        try:
+            min_index = parse_uint64(raw_index)
+        except ValueError:
+            raise HTTPError(400, messages.INVALID_INDEX) from None
+    return Blocking(min_index=min_index, wait=wait)

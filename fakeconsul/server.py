@@ -1,0 +1,110 @@
+"""One cluster's WSGI app on a real socket, served from a daemon thread.
+
+pytest-httpserver's ``HTTPServerBase`` owns binding (port 0 by default), the thread, start and
+stop; this class adds what a fake Consul agent needs: keep-alive, no ``Server`` header, a short
+poll interval so stop takes ~50 ms, one log line per request, and the served address made known
+to the network so tokens name it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pytest_httpserver.httpserver import HTTPServerBase
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Request, Response
+
+from .cluster import Cluster
+
+RequestLog = Callable[[str], None]
+POLL_INTERVAL = 0.05
+
+
+class ServeError(RuntimeError):
+    """The server could not listen (for example: the port is busy)."""
+
+
+class _RequestHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Go's server and clients use
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        # Go sends Date but no Server header.
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # ClusterServer logs with the cluster's name and the time taken
+
+    def log_error(self, format: str, *args: Any) -> None:
+        pass
+
+
+class ClusterServer(HTTPServerBase):
+    def __init__(
+        self,
+        cluster: Cluster,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        request_log: RequestLog | None = None,
+    ) -> None:
+        super().__init__(host, port, threaded=True)
+        self.cluster = cluster
+        self.request_log = request_log
+
+    @property
+    def address(self) -> str:
+        return f"{self.format_host(self.host)}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    def start(self) -> None:
+        """Bind and serve; a busy port raises ServeError instead of werkzeug's SystemExit."""
+        captured = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(captured):
+                super().start()
+        except SystemExit:
+            reason = captured.getvalue().strip().splitlines()
+            detail = reason[0] if reason else "cannot bind"
+            raise ServeError(f"cannot listen on {self.host}:{self.port}: {detail}") from None
+        self.cluster.set_served_address(self.address)
+
+    def stop(self) -> None:
+        if self.cluster.served_address == self.address:
+            self.cluster.set_served_address(None)
+        super().stop()
+
+    def thread_target(self) -> None:
+        assert self.server is not None
+        self.server.RequestHandlerClass = _RequestHandler
+        self.server.serve_forever(poll_interval=POLL_INTERVAL)
+
+    def application(self, request: Request) -> Response:
+        # Unlike the base class, keep no request log: a long-running server would grow forever.
+        started = time.perf_counter()
+        response = self.dispatch(request)
+        if self.request_log is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.request_log(
+                f"{self.cluster.name} {request.method} {request.full_path.rstrip('?')} "
+                f"{response.status_code} {elapsed:.1f}ms"
+            )
+        return response
+
+    def dispatch(self, request: Request) -> Response:
+        response: Response = self.cluster.wsgi_app.handle(request)
+        return response
+
+    def check(self) -> None:
+        """Re-raise the first unexpected exception the fake hit while serving."""
+        errors = self.cluster.wsgi_app.errors
+        if errors:
+            raise errors.pop(0)
+        super().check()

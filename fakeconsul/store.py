@@ -1,0 +1,116 @@
+"""One cluster's state store: the peerings and secrets tables and the raft-like index.
+
+Every write takes the next index of the cluster (Consul's raft index is shared by all tables) and
+wakes the blocking queries, which re-evaluate their own index and go back to sleep if it did not
+move. The network's lock guards the tables; the condition below only guards the wake-up.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .peering import PeeringRecord
+
+# A fresh dev agent has already applied a few raft entries (CA roots, autopilot, its own catalog
+# registration) before the first peering: indexes start above 1 so ``?index=1`` (what a client
+# gets back for an empty table) is woken by the first write.
+INITIAL_INDEX = 15
+
+
+@dataclass
+class PeeringSecrets:
+    """Consul's peering_secrets table: the acceptor's one-time and stream secrets."""
+
+    establishment: str = ""
+    pending_stream: str = ""
+    active_stream: str = ""
+
+
+class Store:
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self.index = INITIAL_INDEX
+        self.peering_table_index = 0
+        self._by_name: dict[str, PeeringRecord] = {}
+        self._by_id: dict[str, PeeringRecord] = {}
+        self.secrets: dict[str, PeeringSecrets] = {}
+        # Dialer side: the stream secret each dialer record presents when it opens its stream.
+        self.dialer_stream_secrets: dict[str, str] = {}
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def peering_by_name(self, name: str) -> PeeringRecord | None:
+        return self._by_name.get(name.lower())
+
+    def peering_by_id(self, peering_id: str) -> PeeringRecord | None:
+        return self._by_id.get(peering_id)
+
+    def peerings(self) -> list[PeeringRecord]:
+        # memdb's name index is case-insensitive: the list comes out by lower-cased name.
+        return [self._by_name[key] for key in sorted(self._by_name)]
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def _next_index(self) -> int:
+        with self._changed:
+            self.index += 1
+            return self.index
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def write_peering(self, record: PeeringRecord) -> None:
+        index = self._next_index()
+        if record.id not in self._by_id:
+            record.create_index = index
+        record.modify_index = index
+        self.peering_table_index = index
+        old = self._by_id.get(record.id)
+        if old is not None and old.name.lower() != record.name.lower():
+            del self._by_name[old.name.lower()]
+        self._by_id[record.id] = record
+        self._by_name[record.name.lower()] = record
+        if not record.is_active:
+            # Consul wipes the secrets of a peering that is deleted or terminated.
+            self.secrets.pop(record.id, None)
+            self.dialer_stream_secrets.pop(record.id, None)
+        self._notify()
+
+    def write_secrets(self, peering_id: str, secrets: PeeringSecrets) -> None:
+        self._next_index()
+        self.secrets[peering_id] = secrets
+        self._notify()
+
+    def delete_peering(self, record: PeeringRecord) -> None:
+        self.peering_table_index = self._next_index()
+        self._by_id.pop(record.id, None)
+        self._by_name.pop(record.name.lower(), None)
+        self.secrets.pop(record.id, None)
+        self.dialer_stream_secrets.pop(record.id, None)
+        self._notify()
+
+    def clear(self) -> None:
+        """Empty every table; the index keeps growing, as a client that blocks expects."""
+        self.peering_table_index = self._next_index()
+        self._by_name.clear()
+        self._by_id.clear()
+        self.secrets.clear()
+        self.dialer_stream_secrets.clear()
+        self._notify()
+
+    # --- blocking ----------------------------------------------------------------------------
+
+    def wait_for_change(self, seen_index: int, timeout: float) -> None:
+        """Sleep until a write moves the index past ``seen_index`` or ``timeout`` seconds pass.
+
+        Real time, not model time: a blocking query's ``wait`` is what the client measures.
+        Holds no lock of the network while sleeping.
+        """
+        with self._changed:
+            if self.index == seen_index and timeout > 0:
+                self._changed.wait(timeout)

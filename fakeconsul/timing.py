@@ -1,0 +1,36 @@
+"""Real Consul's delays as data, in seconds of model time, one mutable object per network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass
+class Timing:
+    """Delays of the simulated cluster.
+
+    The defaults make tests fast: the stream connects and a deleted peering is removed at once.
+    Set a delay and advance the clock to see every intermediate state Consul shows.
+    """
+
+    # Establish returns while the dialer's stream is still being opened (ESTABLISHING).
+    connect_delay: float = 0.0
+    # The leader's deferred-deletion routine removes a DELETING peering "soon" in Consul.
+    deletion_delay: float = 0.0
+    # Consul's outgoing heartbeat interval (both directions).
+    heartbeat_interval: float = 15.0
+    # Consul kills a stream that received no heartbeat for this long ("heartbeat timeout").
+    heartbeat_timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"Timing.{f.name} must be a number of seconds >= 0, not {value!r}")
+        if self.heartbeat_interval <= 0:
+            raise ValueError("Timing.heartbeat_interval must be > 0")
+
+    def update(self, **changes: float) -> None:
+        """Change several delays at once, validated as in the constructor."""
+        candidate = Timing(**{**self.__dict__, **changes})
+        self.__dict__.update(candidate.__dict__)

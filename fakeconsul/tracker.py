@@ -1,0 +1,89 @@
+"""The leader's in-memory stream tracker: what ``StreamStatus`` and the ACTIVE/FAILING overlay read.
+
+It mirrors Consul's peerstream Tracker: one entry per local peering ID, created when a stream
+connects, kept after a disconnect, deleted when the local side tears the stream down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .peering import PeeringState, StreamStatus
+
+# Go's zero time.Time: what Consul's "latest of" helpers return when nothing happened yet.
+ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def _latest(*moments: datetime | None) -> datetime:
+    return max((m for m in moments if m is not None), default=ZERO_TIME)
+
+
+@dataclass
+class StreamEntry:
+    connected: bool = False
+    disconnect_error: str = ""
+    disconnect_time: datetime | None = None
+    last_recv_heartbeat: datetime | None = None
+    last_recv_resource: datetime | None = None
+    last_recv_error: datetime | None = None
+    last_recv_error_message: str = ""
+    last_send_success: datetime | None = None
+    last_send_error: datetime | None = None
+    imported_services: tuple[str, ...] | None = None
+    exported_services: tuple[str, ...] | None = None
+
+    def track_connected(self) -> None:
+        self.connected = True
+        self.disconnect_error = ""
+        self.disconnect_time = None
+
+    def track_disconnected(self, at: datetime, error: str = "") -> None:
+        self.connected = False
+        self.disconnect_time = at
+        self.disconnect_error = error
+
+    def status(self) -> StreamStatus:
+        return StreamStatus(
+            imported_services=self.imported_services,
+            exported_services=self.exported_services,
+            last_heartbeat=self.last_recv_heartbeat,
+            last_receive=_latest(
+                self.last_recv_heartbeat, self.last_recv_error, self.last_recv_resource
+            ),
+            last_send=_latest(self.last_send_error, self.last_send_success),
+        )
+
+    def overlay(self, stored: PeeringState) -> PeeringState:
+        if self.connected:
+            return PeeringState.ACTIVE
+        if self.disconnect_error:
+            return PeeringState.FAILING
+        return stored
+
+
+class Tracker:
+    def __init__(self) -> None:
+        self._entries: dict[str, StreamEntry] = {}
+
+    def get(self, peering_id: str) -> StreamEntry | None:
+        return self._entries.get(peering_id)
+
+    def connected(self, peering_id: str) -> StreamEntry:
+        entry = self._entries.setdefault(peering_id, StreamEntry())
+        entry.track_connected()
+        return entry
+
+    def delete(self, peering_id: str) -> None:
+        self._entries.pop(peering_id, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def shown_state(self, peering_id: str, stored: PeeringState) -> PeeringState:
+        entry = self._entries.get(peering_id)
+        return stored if entry is None else entry.overlay(stored)
+
+    def stream_status(self, peering_id: str) -> StreamStatus:
+        entry = self._entries.get(peering_id)
+        return StreamStatus() if entry is None else entry.status()
