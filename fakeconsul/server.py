@@ -1,7 +1,7 @@
 """One cluster's WSGI app on a real socket, served from a daemon thread.
 
 pytest-httpserver's ``HTTPServerBase`` owns binding (port 0 by default), the thread, start and
-stop; this class adds what a fake Consul agent needs: keep-alive, no ``Server`` header, a short
+stop; this class adds what a fake Consul agent needs: HTTP/1.1, no ``Server`` header, a short
 poll interval so stop takes ~50 ms, one log line per request, and the served address made known
 to the network so tokens name it.
 """
@@ -29,7 +29,9 @@ class ServeError(RuntimeError):
 
 
 class _RequestHandler(WSGIRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Go's server and clients use
+    # HTTP/1.1 status lines as Go sends; werkzeug still closes each connection after one answer
+    # (its handler cannot drain a request body safely), so clients reconnect per request.
+    protocol_version = "HTTP/1.1"
 
     def send_response(self, code: int, message: str | None = None) -> None:
         # Go sends Date but no Server header.
