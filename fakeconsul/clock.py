@@ -78,7 +78,7 @@ class ManualClock(_ListenedClock):
         if start is None:
             start = datetime.now(timezone.utc)
         if start.tzinfo is None:
-            raise ValueError("ManualClock needs an aware datetime (for example tzinfo=timezone.utc)")
+            raise ValueError("ManualClock needs an aware datetime (tzinfo=timezone.utc)")
         self._now = start.astimezone(timezone.utc)
 
     def now(self) -> datetime:

@@ -6,14 +6,14 @@ non-2xx. The HTTP layer only translates; everything Consul decides is decided he
 
 from __future__ import annotations
 
+import builtins
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import messages
 from .ca import make_root_pem
-from .errors import ConsulError
 from .gocompat import multierror
 from .messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
@@ -49,7 +49,8 @@ class Cluster:
         self.ca_pem = make_root_pem(self.trust_domain)
         self.synthetic_address = synthetic_address
         self.served_address: str | None = None
-        self.up = True
+        self.is_up = True
+        self._availability_listeners: list[Callable[[bool], None]] = []
         self.store = Store()
         self.tracker = Tracker()
         self._wsgi_app: Any = None
@@ -206,7 +207,7 @@ class Cluster:
                 return None, 0
             return self._show(record), record.modify_index
 
-    def list_with_index(self) -> tuple[list[Peering], int]:
+    def list_with_index(self) -> tuple[builtins.list[Peering], int]:
         """Every peering and the peering table's index."""
         with self._operation():
             self._require_peering_enabled()
@@ -254,13 +255,37 @@ class Cluster:
         with self.network.lock:
             self.store.clear()
             self.tracker.clear()
-            self.up = True
+            self.set_up(True)
 
     # --- internals ---------------------------------------------------------------------------
+
+    def take_down(self) -> None:
+        """Stop this cluster (see ``Network.take_down``)."""
+        self.network.take_down(self)
+
+    def bring_up(self) -> None:
+        """Start this cluster again (see ``Network.bring_up``)."""
+        self.network.bring_up(self)
+
+    def set_up(self, up: bool) -> None:
+        if up != self.is_up:
+            self.is_up = up
+            for listener in list(self._availability_listeners):
+                listener(up)
+
+    def on_availability(self, listener: Callable[[bool], None]) -> None:
+        """Call ``listener(is_up)`` whenever the cluster goes down or comes back."""
+        self._availability_listeners.append(listener)
+
+    def off_availability(self, listener: Callable[[bool], None]) -> None:
+        if listener in self._availability_listeners:
+            self._availability_listeners.remove(listener)
 
     @contextmanager
     def _operation(self) -> Iterator[None]:
         with self.network.lock:
+            if not self.is_up:
+                raise ConnectionRefusedError(f"cluster {self.name} is down")
             self.network.catch_up()
             yield
             # Zero delays (the defaults) complete within the operation that scheduled them.

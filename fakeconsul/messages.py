@@ -24,8 +24,12 @@ INDEX_UI_DISABLED = (
 INVALID_INDEX = "Invalid index"
 INVALID_WAIT = "Invalid wait time"
 STALE_AND_CONSISTENT = "Cannot specify ?stale with ?consistent, conflicting semantics."
-PARTITION_QUERY = 'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
-PARTITION_HEADER = 'Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature'
+PARTITION_QUERY = (
+    'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
+)
+PARTITION_HEADER = (
+    'Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature'
+)
 
 
 def moved_permanently_html(location: str) -> str:
@@ -78,7 +82,10 @@ def invalid_peer_name(name: str) -> str:
 
 
 def already_established(name: str) -> str:
-    return f"cannot create peering with name: {go_quote(name)}; there is already an established peering"
+    return (
+        f"cannot create peering with name: {go_quote(name)}; "
+        "there is already an established peering"
+    )
 
 
 def expecting_to_be_dialed(name: str) -> str:

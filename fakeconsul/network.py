@@ -108,10 +108,72 @@ class Network:
 
     def can_reach(self, source: Cluster, target: Cluster) -> bool:
         return (
-            source.up
-            and target.up
+            source.is_up
+            and target.is_up
             and frozenset((source.name, target.name)) not in self._cut
         )
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def disconnect(self, a: Cluster | str, b: Cluster | str) -> None:
+        """Cut the link between two clusters: heartbeats stop, each stream between them fails
+        (FAILING) once ``timing.heartbeat_timeout`` passes, and nothing new gets through."""
+        with self.lock:
+            self.catch_up()
+            first, second = self._cluster(a), self._cluster(b)
+            self._cut.add(frozenset((first.name, second.name)))
+            for stream in self.streams_between(first, second):
+                stream.lose_link()
+            self.catch_up()
+
+    def reconnect(self, a: Cluster | str, b: Cluster | str) -> None:
+        """Mend the link: live streams carry on; failed ones redial at their next backoff."""
+        with self.lock:
+            self.catch_up()
+            first, second = self._cluster(a), self._cluster(b)
+            self._cut.discard(frozenset((first.name, second.name)))
+            for stream in self.streams_between(first, second):
+                stream.restore_link()
+            self.catch_up()
+
+    def is_disconnected(self, a: Cluster | str, b: Cluster | str) -> bool:
+        return frozenset((self._cluster(a).name, self._cluster(b).name)) in self._cut
+
+    def take_down(self, cluster: Cluster | str) -> None:
+        """The cluster stops: its socket refuses connections, its peers' streams fail at once,
+        and its in-memory stream tracker is lost (stored peerings survive)."""
+        with self.lock:
+            self.catch_up()
+            target = self._cluster(cluster)
+            if not target.is_up:
+                return
+            now = self.now()
+            for stream in self._streams_of(target):
+                stream.end_lost(target, now)
+            target.tracker.clear()
+            target.set_up(False)
+            self.catch_up()
+
+    def bring_up(self, cluster: Cluster | str) -> None:
+        """The cluster is back: it redials every peering it dials, at once."""
+        with self.lock:
+            self.catch_up()
+            target = self._cluster(cluster)
+            if target.is_up:
+                return
+            target.set_up(True)
+            for stream in self._streams_of(target):
+                if stream.dialer is target and not stream.connected:
+                    stream.failures = 0
+                    stream.schedule_dial(0)
+            self.catch_up()
+
+    def _streams_of(self, cluster: Cluster) -> list[Stream]:
+        streams = {id(s): s for s in self._stream_ends.values()}.values()
+        return [s for s in streams if s.dialer is cluster or s.acceptor is cluster]
+
+    def _cluster(self, cluster: Cluster | str) -> Cluster:
+        return self._clusters[cluster] if isinstance(cluster, str) else cluster
 
     # --- time --------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from .gocompat import format_time
 
 
-class PeeringState(str, enum.Enum):
+class PeeringState(enum.StrEnum):
     UNDEFINED = "UNDEFINED"
     PENDING = "PENDING"
     ESTABLISHING = "ESTABLISHING"
@@ -22,9 +22,6 @@ class PeeringState(str, enum.Enum):
     FAILING = "FAILING"
     DELETING = "DELETING"
     TERMINATED = "TERMINATED"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class Stream:
     acceptor_peering_id: str
     acceptor: Cluster | None = None
     connected: bool = False
+    connected_at: datetime | None = None
+    link_lost: bool = False  # connected, but heartbeats no longer get through
     failures: int = 0
     last_error: str = ""
     timers: list[Timer] = field(default_factory=list)
@@ -94,6 +96,8 @@ class Stream:
         accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
         assert accepted is not None
         self.connected = True
+        self.connected_at = at
+        self.link_lost = False
         self.failures = 0
         self.last_error = ""
         self.network.register_stream(self)
@@ -126,22 +130,67 @@ class Stream:
         acceptor_entry.exported_services = acceptor.exported_services(accepted.name)
         dialer_entry.imported_services = acceptor_entry.exported_services
 
-        self._schedule(self.network.timing.heartbeat_interval, self._heartbeat)
+        self._schedule_next_heartbeat()
+
+    def _schedule_next_heartbeat(self) -> None:
+        """Both sides' tickers run from the moment the stream opened, every interval."""
+        assert self.connected_at is not None
+        interval = timedelta(seconds=self.network.timing.heartbeat_interval)
+        now = self.network.now()
+        ticks = (now - self.connected_at) // interval + 1
+        self._schedule((self.connected_at + ticks * interval - now).total_seconds(),
+                       self._heartbeat)
 
     def _heartbeat(self, at: datetime) -> None:
-        """Both sides' 15 s tickers; a long clock jump is folded into one step."""
-        if not self.connected or self.acceptor is None:
+        """A heartbeat reaches each side; a long clock jump is folded into one step."""
+        if not self.connected or self.link_lost or self.acceptor is None:
             return
         interval = timedelta(seconds=self.network.timing.heartbeat_interval)
         limit = self.network.fold_limit()
-        ticks = max(0, (limit - at) // interval) if limit > at else 0
-        last = at + ticks * interval
+        last = at + ((limit - at) // interval) * interval if limit > at else at
         for cluster, peering_id in self._ends():
             entry = cluster.tracker.get(peering_id)
             if entry is not None:
                 entry.last_recv_heartbeat = last
         self.timers = [t for t in self.timers if not t.fired]
         self._schedule((last + interval - self.network.now()).total_seconds(), self._heartbeat)
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def lose_link(self) -> None:
+        """Packets stop: no more heartbeats; each side kills the stream when its incoming
+        heartbeat timeout runs out (Consul: 2 min after the last heartbeat received)."""
+        if not self.connected or self.link_lost:
+            return
+        self.link_lost = True
+        self._cancel_timers()
+        entry = self.dialer.tracker.get(self.dialer_peering_id)
+        assert self.connected_at is not None
+        last = (entry.last_recv_heartbeat if entry else None) or self.connected_at
+        timeout = timedelta(seconds=self.network.timing.heartbeat_timeout)
+        delay = (last + timeout - self.network.now()).total_seconds()
+        self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+
+    def restore_link(self) -> None:
+        """Packets flow again: a stream that did not time out yet carries on."""
+        if self.connected and self.link_lost:
+            self.link_lost = False
+            self._cancel_timers()
+            self._schedule_next_heartbeat()
+
+    def end_lost(self, down: Cluster, at: datetime) -> None:
+        """``down`` stopped (its leader's memory is gone): the surviving end sees the stream
+        end with an error; a surviving dialer redials with backoff."""
+        was_connected = self.connected
+        self._stop()
+        for cluster, peering_id in self._ends():
+            if cluster is not down and was_connected:
+                entry = cluster.tracker.get(peering_id)
+                if entry is not None:
+                    entry.track_disconnected(at, messages.STREAM_ENDED)
+        if down is not self.dialer:
+            self.failures += 1
+            self.schedule_dial(backoff_seconds(self.failures))
 
     def _ends(self) -> list[tuple[Cluster, str]]:
         ends: list[tuple[Cluster, str]] = [(self.dialer, self.dialer_peering_id)]
@@ -197,4 +246,5 @@ class Stream:
 
     def _stop(self) -> None:
         self.connected = False
+        self.link_lost = False
         self._cancel_timers()

@@ -97,7 +97,7 @@ def decode(token: str) -> PeeringToken:
         establishment_secret=str(fields["EstablishmentSecret"]),
         remote_partition=str(remote["Partition"]),
         remote_datacenter=str(remote["Datacenter"]),
-        remote_locality=remote["Locality"],  # type: ignore[arg-type]
+        remote_locality=remote["Locality"],
     )
 
 
@@ -138,7 +138,9 @@ def is_valid_server_address(address: str) -> bool:
     return 1 <= int(port) <= 65535
 
 
-_ALPHABET = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_ALPHABET = {
+    c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
 
 
 def _corrupt(offset: int) -> TokenError:

@@ -88,6 +88,10 @@ def agent_self(cluster: Cluster, request: Request, name: str) -> Response:
         "Member": _member(cluster),
         "Stats": {"consul": {"server": "true", "leader": "true", "known_datacenters": "1"}},
         "Meta": {"consul-network-segment": "", "consul-version": CONSUL_VERSION},
-        "xDS": {"SupportedProxies": {"envoy": ["1.31.2"]}, "Port": 8502, "Ports": {"Plaintext": 8502, "TLS": -1}},
+        "xDS": {
+            "SupportedProxies": {"envoy": ["1.31.2"]},
+            "Port": 8502,
+            "Ports": {"Plaintext": 8502, "TLS": -1},
+        },
     }
     return render.json_body(body, request)

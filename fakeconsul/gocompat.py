@@ -1,0 +1,312 @@
+"""Small Go formatting and parsing primitives that Consul's answers depend on.
+
+Each function reproduces one Go standard-library (or hashicorp library) routine byte for
+byte, because clients of the fake compare Consul's bytes and error texts verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+__all__ = [
+    "format_time",
+    "go_marshal",
+    "go_quote",
+    "multierror",
+    "parse_duration",
+    "parse_uint64",
+]
+
+_HEX = "0123456789abcdef"
+
+# strconv.Quote's short escapes (appendEscapedRune); every other non-printable rune below
+# U+0020, and DEL, becomes \xNN.
+_QUOTE_SHORT = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+
+
+def _quote_rune(ch: str) -> str:
+    short = _QUOTE_SHORT.get(ch)
+    if short is not None:
+        return short
+    # Go's unicode.IsPrint is "L, M, N, P, S and U+0020", exactly what str.isprintable
+    # tests (modulo the Unicode version each language ships).
+    if ch.isprintable():
+        return ch
+    r = ord(ch)
+    if r < 0x20 or r == 0x7F:
+        return f"\\x{r:02x}"
+    if 0xD800 <= r < 0xE000:
+        # A Go string cannot hold a surrogate; strconv writes any invalid rune as U+FFFD.
+        # (Our decoder never produces surrogates, so this only guards odd callers.)
+        return "\\ufffd"
+    if r < 0x10000:
+        return f"\\u{r:04x}"
+    return f"\\U{r:08x}"
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote(s), also what fmt's %q prints for a string."""
+    return '"' + "".join(_quote_rune(ch) for ch in s) + '"'
+
+
+def format_time(dt: datetime) -> str:
+    """time.Time.MarshalJSON's text (RFC 3339 with nanoseconds, zeros trimmed), in UTC.
+
+    Go prints the instant in the Time's own location; Consul's values are UTC, so we
+    convert aware datetimes to UTC.  A naive datetime has no instant at all: rejected.
+    """
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError("format_time needs an aware datetime, got a naive one")
+    try:
+        u = dt.astimezone(UTC)
+    except OverflowError as exc:
+        # Go can print year 0000; Python's datetime cannot hold it.
+        raise ValueError(f"time {dt.isoformat()} is out of range in UTC") from exc
+    text = f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+    if u.microsecond:
+        # RFC3339Nano's ".999999999" layout drops trailing zeros, and the dot when all are.
+        text += "." + f"{u.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+# time.ParseDuration's unit table; both the micro sign U+00B5 and Greek mu U+03BC count.
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,
+    "\u03bcs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60 * 1_000_000_000,
+    "h": 3600 * 1_000_000_000,
+}
+_MAX = 1 << 63
+
+
+def _time_quote(s: str) -> str:
+    """The time package's own quote(): it cannot import strconv, so it writes every
+    non-ASCII or control character as the \\xNN of its UTF-8 bytes."""
+    out = ['"']
+    for ch in s:
+        if ord(ch) >= 0x80 or ch < " ":
+            out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+        else:
+            out.append("\\" + ch if ch in '"\\' else ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _parse_duration_ns(s: str) -> int:
+    orig = s
+    invalid = ValueError("time: invalid duration " + _time_quote(orig))
+    neg = False
+    if s and s[0] in "+-":
+        neg = s[0] == "-"
+        s = s[1:]
+    if s == "0":
+        # Go special-cases a bare "0" (unitless) as zero; "00" or "0.0" still need a unit.
+        return 0
+    if s == "":
+        raise invalid
+    total = 0
+    while s:
+        if not (s[0] == "." or "0" <= s[0] <= "9"):
+            raise invalid
+        # leadingInt: [0-9]*, failing as soon as the value passes 1<<63.
+        i = 0
+        v = 0
+        while i < len(s) and "0" <= s[i] <= "9":
+            v = v * 10 + ord(s[i]) - 48
+            if v > _MAX:
+                raise invalid
+            i += 1
+        pre = i > 0
+        s = s[i:]
+        f, scale, post = 0, 1.0, False
+        if s and s[0] == ".":
+            s = s[1:]
+            # leadingFraction: keeps reading digits but stops accumulating precision once
+            # the value would overflow, so a long fraction is not an error.
+            i = 0
+            overflow = False
+            while i < len(s) and "0" <= s[i] <= "9":
+                if not overflow:
+                    y = f * 10 + ord(s[i]) - 48
+                    if f > (_MAX - 1) // 10 or y > _MAX:
+                        overflow = True
+                    else:
+                        f = y
+                        scale *= 10
+                i += 1
+            post = i > 0
+            s = s[i:]
+        if not pre and not post:
+            raise invalid  # ".s" or "-.s"
+        i = 0
+        while i < len(s) and not (s[i] == "." or "0" <= s[i] <= "9"):
+            i += 1
+        if i == 0:
+            raise ValueError("time: missing unit in duration " + _time_quote(orig))
+        unit_text, s = s[:i], s[i:]
+        unit = _UNITS.get(unit_text)
+        if unit is None:
+            raise ValueError(
+                f"time: unknown unit {_time_quote(unit_text)} in duration {_time_quote(orig)}"
+            )
+        if v > _MAX // unit:
+            raise invalid
+        v *= unit
+        if f > 0:
+            # Go uses float64 here ("to be nanosecond accurate for fractions of hours") and
+            # truncates; Python floats are the same IEEE doubles, so the rounding matches.
+            v += int(float(f) * (float(unit) / scale))
+            if v > _MAX:
+                raise invalid
+        total += v
+        if total > _MAX:
+            raise invalid
+    if neg:
+        return -total
+    if total > _MAX - 1:
+        raise invalid  # 1<<63 is only representable as a negative int64
+    return total
+
+
+def parse_duration(s: str) -> float:
+    """time.ParseDuration(s) in seconds; ValueError (with Go's message) where Go fails."""
+    return _parse_duration_ns(s) / 1e9
+
+
+def parse_uint64(s: str) -> int:
+    """strconv.ParseUint(s, 10, 64): ASCII digits only, no sign, space or underscore."""
+    if s == "":
+        raise ValueError(f"strconv.ParseUint: parsing {go_quote(s)}: invalid syntax")
+    n = 0
+    for ch in s:
+        if not "0" <= ch <= "9":
+            raise ValueError(f"strconv.ParseUint: parsing {go_quote(s)}: invalid syntax")
+        n = n * 10 + ord(ch) - 48
+        if n > 0xFFFF_FFFF_FFFF_FFFF:
+            # Go stops at the digit that overflows, so "99…9x" is a range error, not syntax.
+            raise ValueError(f"strconv.ParseUint: parsing {go_quote(s)}: value out of range")
+    return n
+
+
+# encoding/json's string escaping with escapeHTML on (json.Marshal's default).  Go 1.22+
+# writes \b and \f short; U+2028/U+2029 are escaped unconditionally for JSONP safety;
+# invalid UTF-8 (a surrogate, from Python's side) becomes \ufffd.
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_SPECIAL = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    esc = _JSON_ESCAPES.get(ch)
+    if esc is not None:
+        return esc
+    r = ord(ch)
+    if r >= 0xD800:
+        return "\\ufffd"
+    return "\\u00" + _HEX[r >> 4] + _HEX[r & 0xF]
+
+
+def _json_string(s: str) -> str:
+    return '"' + _JSON_SPECIAL.sub(_json_escape, s) + '"'
+
+
+def _encode(value: object, out: list[str], indent: str | None, depth: int) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_json_string(value))
+    elif isinstance(value, int):
+        if not -(1 << 63) <= value <= (1 << 64) - 1:
+            raise ValueError(f"{value} fits no Go integer type")
+        out.append(str(value))
+    elif isinstance(value, dict):
+        _encode_container(value, "{", "}", out, indent, depth)
+    elif isinstance(value, list | tuple):
+        _encode_container(value, "[", "]", out, indent, depth)
+    else:
+        raise TypeError(f"go_marshal cannot encode {type(value).__name__}")
+
+
+def _encode_container(
+    value: dict[object, object] | list[object] | tuple[object, ...],
+    open_: str,
+    close: str,
+    out: list[str],
+    indent: str | None,
+    depth: int,
+) -> None:
+    out.append(open_)
+    if not value:
+        # json.Indent keeps empty arrays and objects on one line: "[]" / "{}".
+        out.append(close)
+        return
+    inner = "" if indent is None else "\n" + indent * (depth + 1)
+    first = True
+    if isinstance(value, dict):
+        colon = ":" if indent is None else ": "
+        for key, val in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"go_marshal needs str keys, got {type(key).__name__}")
+            out.append(inner if first else "," + inner)
+            first = False
+            out.append(_json_string(key))
+            out.append(colon)
+            _encode(val, out, indent, depth + 1)
+    else:
+        for item in value:
+            out.append(inner if first else "," + inner)
+            first = False
+            _encode(item, out, indent, depth + 1)
+    if indent is not None:
+        out.append("\n" + indent * depth)
+    out.append(close)
+
+
+def go_marshal(value: object, *, pretty: bool = False) -> bytes:
+    """json.Marshal(value), or json.MarshalIndent(value, "", "    ") + "\\n" when pretty.
+
+    The caller builds the value: dict order is emitted as given (struct field order, and
+    maps already sorted by key the way Go sorts them).
+    """
+    out: list[str] = []
+    _encode(value, out, "    " if pretty else None, 0)
+    if pretty:
+        out.append("\n")
+    return "".join(out).encode("utf-8")
+
+
+def multierror(errors: list[str]) -> str:
+    """hashicorp/go-multierror's ListFormatFunc (the default Error() text)."""
+    if len(errors) == 1:
+        return f"1 error occurred:\n\t* {errors[0]}\n\n"
+    points = "\n\t".join(f"* {e}" for e in errors)
+    return f"{len(errors)} errors occurred:\n\t{points}\n\n"

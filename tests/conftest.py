@@ -1,0 +1,48 @@
+"""Shared fixtures of the model tests: one network per test on a clock that only moves when told."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from fakeconsul import Cluster, ManualClock, Network
+
+START = datetime(2030, 1, 1, tzinfo=UTC)
+
+Peer = Callable[..., None]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def net(clock: ManualClock) -> Network:
+    return Network(clock=clock)
+
+
+@pytest.fixture
+def dc1(net: Network) -> Cluster:
+    return net.add_cluster("dc1")
+
+
+@pytest.fixture
+def dc2(net: Network) -> Cluster:
+    return net.add_cluster("dc2")
+
+
+@pytest.fixture
+def peered(dc1: Cluster, dc2: Cluster) -> Peer:
+    """Peer two clusters: the acceptor calls the dialer "<dialer>-peer" and the dialer calls the
+    acceptor "<acceptor>-peer" (by default dc1 holds "dc2-peer" and dc2 holds "dc1-peer")."""
+
+    def peer(
+        acceptor: Cluster = dc1, dialer: Cluster = dc2, *, meta: dict[str, str] | None = None
+    ) -> None:
+        token = acceptor.generate_token(f"{dialer.name}-peer")
+        dialer.establish(f"{acceptor.name}-peer", token, meta=meta)
+
+    return peer
