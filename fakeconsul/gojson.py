@@ -22,11 +22,8 @@ class GoJSONError(Exception):
     """A decoding failure; ``message`` is Go's ``err.Error()``."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message)  # so str(err) is the message too
         self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class GoType:
@@ -44,9 +41,6 @@ class GoType:
         """The type as an UnmarshalTypeError names it.  Go's ``indirect`` has already stepped
         through (and allocated) a pointer before the error is built: ``*T`` is reported as T."""
         return self.text
-
-    def __repr__(self) -> str:
-        return f"<GoType {self.text}>"
 
 
 STRING = GoType("string", "string")
@@ -125,12 +119,8 @@ _NUMBER = object()  # Consul's request types hold no numbers: only "it was a num
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-class _Refused(Exception):
-    pass
-
-
 def _refuse(name: str) -> object:
-    raise _Refused(name)  # NaN and Infinity: Python extensions, syntax errors to Go
+    raise ValueError(name)  # NaN and Infinity: Python extensions, syntax errors to Go
 
 
 def _number(text: str) -> object:
@@ -171,7 +161,7 @@ def _parse_fast(data: bytes, stream: bool) -> tuple[object, bool] | None:
     start = _WS_TEXT.match(text).end()  # type: ignore[union-attr]
     try:
         value, end = _PY.raw_decode(text, start)
-    except (ValueError, RecursionError, _Refused):
+    except (ValueError, RecursionError):
         return None
     if value is _NUMBER and text[end : end + 1] in (".", "e", "E"):
         return None  # "1." or "1e": Python ends the number before them, Go's scanner objects
@@ -369,14 +359,7 @@ class _SliceVal:
         self.n = 0
 
 
-def _kind(node: object) -> str:
-    if isinstance(node, str):
-        return "string"
-    if isinstance(node, bool):
-        return "bool"
-    if isinstance(node, list):
-        return "object" if isinstance(node, _Obj) else "array"
-    return "number"
+_KINDS = {str: "string", bool: "bool", _Obj: "object", list: "array"}  # else _NUMBER
 
 
 class _Decoder:
@@ -419,7 +402,7 @@ class _Decoder:
             where = "Go value"
             if self.struct is not None:  # Go 1.20+: innermost struct, then the full path
                 where = f"Go struct field {self.struct}.{'.'.join(self.path)}"
-            kind = _kind(node)
+            kind = _KINDS.get(type(node), "number")
             self.error = f"json: cannot unmarshal {kind} into {where} of type {typ.error_text}"
         return cur
 

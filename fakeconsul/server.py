@@ -48,15 +48,16 @@ class _RequestHandler(WSGIRequestHandler):
 class ClusterServer(HTTPServerBase):
     def __init__(
         self,
-        cluster: Cluster,
+        cluster: Cluster | None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
         request_log: RequestLog | None = None,
     ) -> None:
         super().__init__(host, port, threaded=True)
-        self.cluster = cluster
+        self.cluster: Cluster | None = None
         self.request_log = request_log
+        self._pending = cluster
 
     @property
     def address(self) -> str:
@@ -76,12 +77,42 @@ class ClusterServer(HTTPServerBase):
             reason = captured.getvalue().strip().splitlines()
             detail = reason[0] if reason else "cannot bind"
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {detail}") from None
-        self.cluster.set_served_address(self.address)
+        if self._pending is not None:
+            self.attach(self._pending)
+            self._pending = None
 
     def stop(self) -> None:
-        if self.cluster.served_address == self.address:
-            self.cluster.set_served_address(None)
+        self.detach()
+        self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        server = self.server
         super().stop()
+        if server is not None:
+            server.server_close()  # the base leaves the socket open: refuse, don't queue
+
+    def attach(self, cluster: Cluster) -> None:
+        """Serve ``cluster`` from now on (a pooled server moves from test to test)."""
+        self.detach()
+        self.cluster = cluster
+        cluster.set_served_address(self.address)
+        cluster.on_availability(self._availability_changed)
+
+    def detach(self) -> None:
+        cluster, self.cluster = self.cluster, None
+        if cluster is not None:
+            cluster.off_availability(self._availability_changed)
+            if cluster.served_address == self.address:
+                cluster.set_served_address(None)
+            if not self.is_running():
+                super().start()  # a pooled server that was down for its last test
+
+    def _availability_changed(self, up: bool) -> None:
+        # A cluster that is down refuses connections on its port, as a stopped agent does.
+        if not up and self.is_running():
+            self._stop_listening()
+        elif up and not self.is_running():
+            super().start()
 
     def thread_target(self) -> None:
         assert self.server is not None
@@ -94,19 +125,21 @@ class ClusterServer(HTTPServerBase):
         response = self.dispatch(request)
         if self.request_log is not None:
             elapsed = (time.perf_counter() - started) * 1000
+            name = self.cluster.name if self.cluster is not None else "-"
             self.request_log(
-                f"{self.cluster.name} {request.method} {request.full_path.rstrip('?')} "
+                f"{name} {request.method} {request.full_path.rstrip('?')} "
                 f"{response.status_code} {elapsed:.1f}ms"
             )
         return response
 
     def dispatch(self, request: Request) -> Response:
+        if self.cluster is None:
+            return Response("no cluster is served here now", 503, content_type="text/plain")
         response: Response = self.cluster.wsgi_app.handle(request)
         return response
 
     def check(self) -> None:
         """Re-raise the first unexpected exception the fake hit while serving."""
-        errors = self.cluster.wsgi_app.errors
-        if errors:
-            raise errors.pop(0)
+        if self.cluster is not None and self.cluster.wsgi_app.errors:
+            raise self.cluster.wsgi_app.errors.pop(0)
         super().check()

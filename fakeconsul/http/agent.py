@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from .. import CONSUL_VERSION
 from ..cluster import Cluster
 from . import render
+from .routes import Endpoint
 
 RAFT_ADDRESS = "127.0.0.1:8300"
 REVISION = "fakeconsul"
@@ -95,3 +96,12 @@ def agent_self(cluster: Cluster, request: Request, name: str) -> Response:
         },
     }
     return render.json_body(body, request)
+
+
+ENDPOINTS = (
+    Endpoint("/v1/status/leader", ("GET",), status_leader),
+    Endpoint("/v1/status/peers", ("GET",), status_peers),
+    Endpoint("/v1/agent/self", ("GET",), agent_self),
+    Endpoint("/v1/agent/members", ("GET",), agent_members),
+    Endpoint("/v1/catalog/datacenters", ("GET",), catalog_datacenters),
+)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from werkzeug.exceptions import NotFound
@@ -21,9 +20,9 @@ from .. import messages
 from ..cluster import Cluster
 from ..errors import ConsulError
 from . import agent, peering, render
+from .faults import InjectedResponse, Injections
 from .render import HTTPError
-
-Handler = Callable[[Cluster, Request, str], Response]
+from .routes import Endpoint
 
 
 class _RestConverter(BaseConverter):
@@ -33,25 +32,12 @@ class _RestConverter(BaseConverter):
     part_isolating = False
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    path: str
-    methods: tuple[str, ...]
-    handler: Handler
-    subtree: bool = False
+# Each API area declares its own ENDPOINTS (path, methods, handler); the app joins them.
+AREAS = (peering, agent)
 
 
-ENDPOINTS = (
-    Endpoint("/v1/peering/token", ("POST",), peering.generate_token),
-    Endpoint("/v1/peering/establish", ("POST",), peering.establish),
-    Endpoint("/v1/peering/", ("GET", "DELETE"), peering.read_or_delete, subtree=True),
-    Endpoint("/v1/peerings", ("GET",), peering.list_peerings),
-    Endpoint("/v1/status/leader", ("GET",), agent.status_leader),
-    Endpoint("/v1/status/peers", ("GET",), agent.status_peers),
-    Endpoint("/v1/agent/self", ("GET",), agent.agent_self),
-    Endpoint("/v1/agent/members", ("GET",), agent.agent_members),
-    Endpoint("/v1/catalog/datacenters", ("GET",), agent.catalog_datacenters),
-)
+def all_endpoints() -> tuple[Endpoint, ...]:
+    return tuple(endpoint for area in AREAS for endpoint in area.ENDPOINTS)
 
 
 def _rules(endpoints: Iterable[Endpoint]) -> Map:
@@ -59,8 +45,10 @@ def _rules(endpoints: Iterable[Endpoint]) -> Map:
     for number, endpoint in enumerate(endpoints):
         path = endpoint.path + "<rest:name>" if endpoint.subtree else endpoint.path
         rules.append(Rule(path, endpoint=number))
+    # Go's ServeMux matches exact patterns exactly: "/v1/peerings/" is not "/v1/peerings", and
+    # "/v1/peering/token/" falls into the "/v1/peering/" subtree (a peering named "token/").
     return Map(
-        rules, converters={"rest": _RestConverter}, strict_slashes=False, merge_slashes=False
+        rules, converters={"rest": _RestConverter}, strict_slashes=True, merge_slashes=False
     )
 
 
@@ -76,6 +64,14 @@ def _clean_path(path: str) -> str:
     return cleaned
 
 
+def _request_path(request: Request) -> str:
+    """The path as sent, like Go's URL.Path: werkzeug's ``request.path`` folds leading slashes
+    into one, which would hide ``//v1/peerings`` from the clean-path redirect."""
+    raw = request.environ.get("PATH_INFO") or ""
+    # PEP 3333 carries the path bytes as latin-1; werkzeug decodes them the same way.
+    return raw.encode("latin-1").decode("utf-8", "replace")
+
+
 class ConsulApp:
     """WSGI application answering as one Consul agent (the cluster's leader) answers.
 
@@ -83,12 +79,32 @@ class ConsulApp:
     test harness can re-raise it instead of letting it hide behind a status code.
     """
 
-    def __init__(self, cluster: Cluster, endpoints: Iterable[Endpoint] = ENDPOINTS) -> None:
+    def __init__(self, cluster: Cluster, endpoints: Iterable[Endpoint] | None = None) -> None:
         self.cluster = cluster
-        self.endpoints = tuple(endpoints)
+        self.endpoints = tuple(endpoints) if endpoints is not None else all_endpoints()
         self._map = _rules(self.endpoints)
         self._subtrees = {e.path.rstrip("/") for e in self.endpoints if e.subtree}
         self.errors: list[BaseException] = []
+        self.injections = Injections()
+
+    def inject(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: str | bytes = "",
+        *,
+        times: int = 1,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+        content_type: str = render.TEXT,
+    ) -> None:
+        """Answer the next ``times`` requests for ``method`` (or ``"*"``) and ``path`` with
+        ``status`` and ``body``, after ``delay`` real seconds, instead of the fake's answer."""
+        self.injections.add(InjectedResponse(
+            method.upper() if method != "*" else method, path, status, body, times, delay,
+            dict(headers or {}), content_type,
+        ))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -97,7 +113,7 @@ class ConsulApp:
 
     def handle(self, request: Request) -> Response:
         try:
-            response = self._dispatch(request)
+            response = self.injections.take(request) or self._dispatch(request)
         except Exception as err:  # a bug in the fake: keep it for the test, answer loudly
             self.errors.append(err)
             response = render.text(500, "fakeconsul internal error: " + "".join(
@@ -105,7 +121,7 @@ class ConsulApp:
         return render.maybe_gzip(request, response)
 
     def _dispatch(self, request: Request) -> Response:
-        path = request.path
+        path = _request_path(request)
         if request.method != "CONNECT":
             cleaned = _clean_path(path)
             if cleaned != path:

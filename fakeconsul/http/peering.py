@@ -13,6 +13,7 @@ from . import render
 from .blocking import run_blocking
 from .query import check_partition, parse_query_options
 from .render import HTTPError
+from .routes import Endpoint
 
 GENERATE_REQUEST = GoStruct(
     "PeeringGenerateTokenRequest",
@@ -95,3 +96,11 @@ def _with_query_meta(response: Response, index: int) -> Response:
     response.headers["X-Consul-Knownleader"] = "true"
     response.headers["X-Consul-Lastcontact"] = "0"
     return response
+
+
+ENDPOINTS = (
+    Endpoint("/v1/peering/token", ("POST",), generate_token),
+    Endpoint("/v1/peering/establish", ("POST",), establish),
+    Endpoint("/v1/peering/", ("GET", "DELETE"), read_or_delete, subtree=True),
+    Endpoint("/v1/peerings", ("GET",), list_peerings),
+)

@@ -26,6 +26,7 @@ from werkzeug.test import TestResponse
 
 __all__ = [
     "GoClientError",
+    "Peerings",
     "check_peering",
     "delete",
     "establish",
@@ -286,3 +287,47 @@ def _plain(response: TestResponse) -> Any:
         data = gzip.decompress(data)
     value, _ = json.JSONDecoder().raw_decode(data.decode("utf-8").lstrip(_GO_SPACE))
     return value
+
+
+class Peerings:
+    """``client.Peerings()`` of the Go api package, over a werkzeug test Client.
+
+    Each call sends what the Go client sends and checks the answer as the Go client decodes it;
+    an answer it would reject raises GoClientError (for non-2xx: ``Unexpected response code``).
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def generate_token(
+        self,
+        peer_name: str,
+        meta: dict[str, str] | None = None,
+        server_external_addresses: list[str] | None = None,
+    ) -> str:
+        body: dict[str, Any] = {"PeerName": peer_name}  # Partition, Meta, ... are omitempty
+        if meta:
+            body["Meta"] = meta
+        if server_external_addresses:
+            body["ServerExternalAddresses"] = server_external_addresses
+        return generate_token(self._post("/v1/peering/token", body))
+
+    def establish(self, peer_name: str, peering_token: str, meta: dict[str, str] | None = None) -> None:
+        body: dict[str, Any] = {"PeerName": peer_name, "PeeringToken": peering_token}
+        if meta:
+            body["Meta"] = meta
+        establish(self._post("/v1/peering/establish", body))
+
+    def read(self, name: str) -> dict[str, Any] | None:
+        return read(self.client.get(f"/v1/peering/{name}"))  # the Go client does not escape it
+
+    def list(self) -> list[dict[str, Any]]:
+        return list_peerings(self.client.get("/v1/peerings"))
+
+    def delete(self, name: str) -> None:
+        delete(self.client.delete(f"/v1/peering/{name}"))
+
+    def _post(self, path: str, body: dict[str, Any]) -> TestResponse:
+        return self.client.post(  # type: ignore[no-any-return]
+            path, data=json.dumps(body), headers={"Content-Type": "application/json"}
+        )

@@ -505,6 +505,20 @@ def test_unknown_v1_path_is_404_with_text(client1: Client, path: str) -> None:
     assert status_text(response) == (404, "Invalid URL path: not a recognized HTTP API endpoint\n")
 
 
+@pytest.mark.parametrize("route", ["token", "establish"])
+def test_trailing_slash_after_a_post_route_is_a_peering_name(client1: Client, route: str) -> None:
+    response = client1.get(f"/v1/peering/{route}/")
+
+    assert status_text(response) == (404, f'Peering not found for "{route}/"')
+
+
+def test_post_to_a_post_route_with_trailing_slash_is_405(client1: Client) -> None:
+    response = client1.post("/v1/peering/token/", data='{"PeerName":"dc2"}')
+
+    assert status_text(response) == (405, "method POST not allowed")
+    assert response.headers["Allow"] == "OPTIONS,GET,DELETE"
+
+
 def test_unknown_v1_path_has_no_acl_policy_header(client1: Client) -> None:
     assert "X-Consul-Default-Acl-Policy" not in client1.get("/v1/nope").headers
 

@@ -1,0 +1,213 @@
+"""Served clusters for test suites: a pool of started servers re-pointed at fresh networks.
+
+A werkzeug server costs ~50 ms to stop and more to start, so servers are started once and then
+moved from test to test. Each test gets a brand-new ``Network`` (isolation by construction): only
+the sockets are shared, never state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from .clock import SystemClock
+from .cluster import Cluster
+from .network import Network
+from .peering import Peering, PeeringState
+from .server import ClusterServer
+from .timing import Timing
+
+
+class ServerPool:
+    """Started servers waiting for a cluster; ``close()`` stops them all."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._idle: list[ClusterServer] = []
+        self._all: list[ClusterServer] = []
+
+    def acquire(self, cluster: Cluster) -> ClusterServer:
+        if self._idle:
+            server = self._idle.pop()
+        else:
+            server = ClusterServer(None, self.host, 0)
+            server.start()
+            self._all.append(server)
+        server.attach(cluster)
+        return server
+
+    def release(self, server: ClusterServer) -> None:
+        server.detach()
+        self._idle.append(server)
+
+    def close(self) -> None:
+        for server in self._all:
+            if server.is_running():
+                server.stop()
+        self._all.clear()
+        self._idle.clear()
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+
+def _unwrap(cluster: ServedCluster | Cluster | str) -> Cluster | str:
+    return cluster.cluster if isinstance(cluster, ServedCluster) else cluster
+
+
+class ServedCluster:
+    """A cluster on a real socket: ``url``, ``address``, ``datacenter`` and every operation."""
+
+    def __init__(self, cluster: Cluster, server: ClusterServer, network: ServedNetwork) -> None:
+        self.cluster = cluster
+        self.server = server
+        self.network = network
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def address(self) -> str:
+        return self.server.address
+
+    @property
+    def datacenter(self) -> str:
+        return self.cluster.name
+
+    name = datacenter
+
+    def generate_token(self, peer_name: str, meta: dict[str, str] | None = None,
+                       server_external_addresses: list[str] | None = None) -> str:
+        return self.cluster.generate_token(peer_name, meta, server_external_addresses)
+
+    def establish(self, peer_name: str, peering_token: str,
+                  meta: dict[str, str] | None = None) -> None:
+        self.cluster.establish(peer_name, peering_token, meta)
+
+    def read(self, name: str) -> Peering | None:
+        return self.cluster.read(name)
+
+    def list(self) -> list[Peering]:
+        return self.cluster.list()
+
+    def delete(self, name: str) -> None:
+        self.cluster.delete(name)
+
+    def take_down(self) -> None:
+        """Stop the cluster: its port refuses connections, its peers' streams fail."""
+        self.cluster.take_down()
+
+    def bring_up(self) -> None:
+        self.cluster.bring_up()
+
+    def inject_response(self, method: str, path: str, status: int, body: str | bytes = "",
+                        **options: Any) -> None:
+        """The next request(s) for ``method`` and ``path`` get ``status`` and ``body``
+        (options: ``times``, ``delay`` in real seconds, ``headers``, ``content_type``)."""
+        self.cluster.wsgi_app.inject(method, path, status, body, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cluster, name)
+
+    def __repr__(self) -> str:
+        return f"<ServedCluster {self.datacenter} {self.url}>"
+
+
+class ServedNetwork:
+    """A network whose clusters are served; ``add_cluster`` returns a ServedCluster."""
+
+    def __init__(self, pool: ServerPool, network: Network) -> None:
+        self.pool = pool
+        self.network = network
+        self._served: dict[str, ServedCluster] = {}
+
+    @property
+    def clock(self) -> Any:
+        return self.network.clock
+
+    @property
+    def timing(self) -> Timing:
+        return self.network.timing
+
+    def add_cluster(self, name: str, **options: Any) -> ServedCluster:
+        cluster = self.network.add_cluster(name, **options)
+        served = ServedCluster(cluster, self.pool.acquire(cluster), self)
+        self._served[name] = served
+        return served
+
+    def __getitem__(self, name: str) -> ServedCluster:
+        return self._served[name]
+
+    def __iter__(self) -> Iterator[ServedCluster]:
+        return iter(list(self._served.values()))
+
+    def disconnect(self, a: ServedCluster | Cluster | str, b: ServedCluster | Cluster | str
+                   ) -> None:
+        self.network.disconnect(_unwrap(a), _unwrap(b))
+
+    def reconnect(self, a: ServedCluster | Cluster | str, b: ServedCluster | Cluster | str
+                  ) -> None:
+        self.network.reconnect(_unwrap(a), _unwrap(b))
+
+    def take_down(self, cluster: ServedCluster | Cluster | str) -> None:
+        self.network.take_down(_unwrap(cluster))
+
+    def bring_up(self, cluster: ServedCluster | Cluster | str) -> None:
+        self.network.bring_up(_unwrap(cluster))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.network, name)
+
+    def finish(self) -> None:
+        """Give the servers back; re-raise the first exception the fake hit while serving."""
+        errors: list[BaseException] = []
+        for served in self._served.values():
+            errors.extend(served.cluster.wsgi_app.errors)
+            served.cluster.wsgi_app.injections.clear()
+            self.pool.release(served.server)
+        self._served.clear()
+        if errors:
+            raise errors[0]
+
+
+class ServedPair:
+    """dc1 and dc2 on one served network: ``dc1, dc2 = pair``; ``pair.peer()``."""
+
+    def __init__(self, network: ServedNetwork) -> None:
+        self.network = network
+        self.dc1 = network.add_cluster("dc1")
+        self.dc2 = network.add_cluster("dc2")
+
+    def __iter__(self) -> Iterator[ServedCluster]:
+        return iter((self.dc1, self.dc2))
+
+    def peer(self, acceptor_name: str | None = None, dialer_name: str | None = None,
+             ) -> tuple[Peering, Peering]:
+        """dc1 generates a token, dc2 establishes; returns both sides once they are ACTIVE.
+
+        Names default to the other side's datacenter (dc1 calls its peering "dc2"). With a
+        ``connect_delay`` the network's clock is advanced by it.
+        """
+        acceptor_name = acceptor_name or self.dc2.datacenter
+        dialer_name = dialer_name or self.dc1.datacenter
+        token = self.dc1.generate_token(acceptor_name)
+        self.dc2.establish(dialer_name, token)
+        delay = self.network.timing.connect_delay
+        if delay:
+            self.network.clock.advance(delay)
+        accepted, dialed = self.dc1.read(acceptor_name), self.dc2.read(dialer_name)
+        if accepted is None or dialed is None or {accepted.state, dialed.state} != {
+            PeeringState.ACTIVE
+        }:
+            raise AssertionError(f"peering did not become ACTIVE: {accepted!r} {dialed!r}")
+        return accepted, dialed
+
+
+def make_network(timing: Timing | None = None, clock_start: datetime | None = None) -> Network:
+    """A fresh network on the wall clock, moved to ``clock_start`` by an offset if given."""
+    clock = SystemClock()
+    if clock_start is not None:
+        clock.offset = clock_start - clock.now()
+    return Network(clock=clock, timing=timing)
