@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from answers import json_of
 from werkzeug.test import Client, TestResponse
 
 from fakeconsul import Cluster, ManualClock, Network
@@ -53,7 +54,7 @@ def client2(dc2: Cluster) -> Client:
 
 
 def _fake_errors(network: Network) -> list[tuple[str, BaseException]]:
-    found = []
+    found: list[tuple[str, BaseException]] = []
     for cluster in network:
         app = cluster.wsgi_app
         found.extend((cluster.name, err) for err in app.errors)
@@ -105,7 +106,11 @@ def peer(client1: Client, client2: Client) -> Callable[..., None]:
     def run(acceptor_name: str = "dc2", dialer_name: str = "dc1", **establish: Any) -> None:
         answer = client1.post("/v1/peering/token", data=json.dumps({"PeerName": acceptor_name}))
         assert answer.status_code == 200, answer.text
-        body = {"PeerName": dialer_name, "PeeringToken": answer.json["PeeringToken"], **establish}
+        body = {
+            "PeerName": dialer_name,
+            "PeeringToken": json_of(answer)["PeeringToken"],
+            **establish,
+        }
         answer = client2.post("/v1/peering/establish", data=json.dumps(body))
         assert answer.status_code == 200, answer.text
 

@@ -165,7 +165,9 @@ def _check(value: object, go_type: Any, where: str) -> None:
         if not isinstance(value, _IntLiteral):
             raise _mismatch(value, UINT64, where)
         if value.startswith("-") or int(value) > UINT64_MAX:
-            raise GoClientError(f"json: cannot unmarshal number {value} into {where} of type uint64")
+            raise GoClientError(
+                f"json: cannot unmarshal number {value} into {where} of type uint64"
+            )
     elif go_type == TIME:
         _check_time(value, where)
     elif go_type == STRINGS:
@@ -312,7 +314,9 @@ class Peerings:
             body["ServerExternalAddresses"] = server_external_addresses
         return generate_token(self._post("/v1/peering/token", body))
 
-    def establish(self, peer_name: str, peering_token: str, meta: dict[str, str] | None = None) -> None:
+    def establish(
+        self, peer_name: str, peering_token: str, meta: dict[str, str] | None = None
+    ) -> None:
         body: dict[str, Any] = {"PeerName": peer_name, "PeeringToken": peering_token}
         if meta:
             body["Meta"] = meta

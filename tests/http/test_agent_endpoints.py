@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from answers import json_of
 from werkzeug.test import Client
 
 HOST_PORT = re.compile(r"[0-9.]+:[0-9]+")
@@ -17,13 +18,13 @@ def test_status_leader_is_a_json_address(client1: Client) -> None:
     response = client1.get("/v1/status/leader")
 
     assert response.status_code == 200
-    assert HOST_PORT.fullmatch(response.json)
+    assert HOST_PORT.fullmatch(json_of(response))
 
 
 def test_status_peers_lists_the_leader(client1: Client) -> None:
-    leader = client1.get("/v1/status/leader").json
+    leader = json_of(client1.get("/v1/status/leader"))
 
-    assert client1.get("/v1/status/peers").json == [leader]
+    assert json_of(client1.get("/v1/status/peers")) == [leader]
 
 
 @pytest.mark.parametrize("path", ["/v1/status/leader", "/v1/status/peers", "/v1/agent/self"])
@@ -32,53 +33,63 @@ def test_agent_answers_json(client1: Client, path: str) -> None:
 
 
 def test_agent_self_has_consul_top_level_sections(client1: Client) -> None:
-    body = client1.get("/v1/agent/self").json
+    body = json_of(client1.get("/v1/agent/self"))
 
     assert {"Config", "DebugConfig", "Member", "Meta", "Stats", "xDS"} <= set(body)
 
 
 def test_agent_self_config_names_the_datacenter(client1: Client, client2: Client) -> None:
-    datacenters = [c.get("/v1/agent/self").json["Config"]["Datacenter"] for c in (client1, client2)]
+    datacenters = [
+        json_of(c.get("/v1/agent/self"))["Config"]["Datacenter"] for c in (client1, client2)
+    ]
 
     assert datacenters == ["dc1", "dc2"]
 
 
 def test_agent_self_config_has_a_node_name(client1: Client) -> None:
-    node_name = client1.get("/v1/agent/self").json["Config"]["NodeName"]
+    node_name = json_of(client1.get("/v1/agent/self"))["Config"]["NodeName"]
 
     assert isinstance(node_name, str) and node_name
 
 
 def test_agent_self_config_has_a_consul_version(client1: Client) -> None:
-    assert VERSION.fullmatch(client1.get("/v1/agent/self").json["Config"]["Version"])
+    assert VERSION.fullmatch(json_of(client1.get("/v1/agent/self"))["Config"]["Version"])
 
 
 def test_agent_self_config_has_a_node_id(client1: Client) -> None:
-    assert UUID.fullmatch(client1.get("/v1/agent/self").json["Config"]["NodeID"])
+    assert UUID.fullmatch(json_of(client1.get("/v1/agent/self"))["Config"]["NodeID"])
 
 
 def test_agent_self_is_a_server_of_its_own_primary_datacenter(client1: Client) -> None:
-    config = client1.get("/v1/agent/self").json["Config"]
+    config = json_of(client1.get("/v1/agent/self"))["Config"]
 
     assert (config["Server"], config["PrimaryDatacenter"]) == (True, "dc1")
 
 
 def test_catalog_datacenters_knows_only_its_own(client1: Client, client2: Client) -> None:
-    assert [c.get("/v1/catalog/datacenters").json for c in (client1, client2)] == [["dc1"], ["dc2"]]
+    assert [json_of(c.get("/v1/catalog/datacenters")) for c in (client1, client2)] == [
+        ["dc1"],
+        ["dc2"],
+    ]
 
 
 def test_agent_members_lists_the_node_of_agent_self(client1: Client) -> None:
-    node_name = client1.get("/v1/agent/self").json["Config"]["NodeName"]
+    node_name = json_of(client1.get("/v1/agent/self"))["Config"]["NodeName"]
 
-    members = client1.get("/v1/agent/members").json
+    members = json_of(client1.get("/v1/agent/members"))
 
     assert [(m["Name"], m["Tags"]["dc"], m["Status"]) for m in members] == [(node_name, "dc1", 1)]
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/v1/status/leader", "/v1/status/peers", "/v1/agent/self", "/v1/agent/members",
-     "/v1/catalog/datacenters"],
+    [
+        "/v1/status/leader",
+        "/v1/status/peers",
+        "/v1/agent/self",
+        "/v1/agent/members",
+        "/v1/catalog/datacenters",
+    ],
 )
 def test_agent_endpoints_are_get_only(client1: Client, path: str) -> None:
     response = client1.put(path)

@@ -11,7 +11,10 @@ import json
 from collections.abc import Callable
 
 import pytest
+from answers import json_of
 from werkzeug.test import Client, TestResponse
+
+from fakeconsul import Cluster, Network
 
 GENERATE = "/v1/peering/token"
 ESTABLISH = "/v1/peering/establish"
@@ -24,8 +27,12 @@ META_FAILED = UNKNOWN + "meta tags failed validation: "
 GENERATE_NEEDS_NAME = "PeerName is required in the payload when generating a new peering token."
 ESTABLISH_NEEDS_NAME = "PeerName is required in the payload when establishing a peering."
 ESTABLISH_NEEDS_TOKEN = "PeeringToken is required in the payload when establishing a peering."
-PARTITION_QUERY = 'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
-PARTITION_HEADER = 'Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature'
+PARTITION_QUERY = (
+    'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
+)
+PARTITION_HEADER = (
+    'Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature'
+)
 TEXT = "text/plain; charset=utf-8"
 
 
@@ -42,7 +49,7 @@ def token(client1: Client) -> str:
     """A fresh token from dc1 for the peer it calls ``dc2``."""
     response = client1.post(GENERATE, data='{"PeerName":"dc2"}')
     assert response.status_code == 200, response.text
-    return str(response.json["PeeringToken"])
+    return str(json_of(response)["PeeringToken"])
 
 
 # --- methods ------------------------------------------------------------------------------------
@@ -110,7 +117,7 @@ def test_decoding_failure_is_plain_text(client1: Client, path: str) -> None:
 
 def test_lower_case_keys_are_accepted(client1: Client) -> None:
     assert post(client1, GENERATE, '{"peername":"dc2","meta":{"env":"prod"}}').status_code == 200
-    assert client1.get("/v1/peering/dc2").json["Meta"] == {"env": "prod"}
+    assert json_of(client1.get("/v1/peering/dc2"))["Meta"] == {"env": "prod"}
 
 
 def test_upper_case_keys_are_accepted(client1: Client) -> None:
@@ -127,7 +134,7 @@ def test_establish_keys_are_case_insensitive(client2: Client, token: str) -> Non
 def test_last_of_duplicate_keys_wins(client1: Client) -> None:
     post(client1, GENERATE, '{"PeerName":"first","peername":"second"}')
 
-    assert [p["Name"] for p in client1.get("/v1/peerings").json] == ["second"]
+    assert [p["Name"] for p in json_of(client1.get("/v1/peerings"))] == ["second"]
 
 
 TYPE_ERRORS = [
@@ -135,22 +142,63 @@ TYPE_ERRORS = [
     (GENERATE, '{"PeerName":1.5}', "number", "PeeringGenerateTokenRequest.PeerName", "string"),
     (GENERATE, '{"PeerName":true}', "bool", "PeeringGenerateTokenRequest.PeerName", "string"),
     (GENERATE, '{"PeerName":["a"]}', "array", "PeeringGenerateTokenRequest.PeerName", "string"),
-    (GENERATE, '{"PeerName":{"a":"b"}}', "object", "PeeringGenerateTokenRequest.PeerName", "string"),
+    (
+        GENERATE,
+        '{"PeerName":{"a":"b"}}',
+        "object",
+        "PeeringGenerateTokenRequest.PeerName",
+        "string",
+    ),
     (GENERATE, '{"peername":1}', "number", "PeeringGenerateTokenRequest.PeerName", "string"),
-    (GENERATE, '{"PeerName":"a","Partition":5}', "number",
-     "PeeringGenerateTokenRequest.Partition", "string"),
-    (GENERATE, '{"PeerName":"a","Meta":"x"}', "string",
-     "PeeringGenerateTokenRequest.Meta", "map[string]string"),
-    (GENERATE, '{"PeerName":"a","Meta":{"k":1}}', "number",
-     "PeeringGenerateTokenRequest.Meta", "string"),
-    (GENERATE, '{"PeerName":"a","ServerExternalAddresses":"1.2.3.4:8503"}', "string",
-     "PeeringGenerateTokenRequest.ServerExternalAddresses", "[]string"),
-    (GENERATE, '{"PeerName":"a","ServerExternalAddresses":[1]}', "number",
-     "PeeringGenerateTokenRequest.ServerExternalAddresses", "string"),
-    (ESTABLISH, '{"PeerName":"a","PeeringToken":5}', "number",
-     "PeeringEstablishRequest.PeeringToken", "string"),
-    (ESTABLISH, '{"PeerName":"a","PeeringToken":"x","Meta":[]}', "array",
-     "PeeringEstablishRequest.Meta", "map[string]string"),
+    (
+        GENERATE,
+        '{"PeerName":"a","Partition":5}',
+        "number",
+        "PeeringGenerateTokenRequest.Partition",
+        "string",
+    ),
+    (
+        GENERATE,
+        '{"PeerName":"a","Meta":"x"}',
+        "string",
+        "PeeringGenerateTokenRequest.Meta",
+        "map[string]string",
+    ),
+    (
+        GENERATE,
+        '{"PeerName":"a","Meta":{"k":1}}',
+        "number",
+        "PeeringGenerateTokenRequest.Meta",
+        "string",
+    ),
+    (
+        GENERATE,
+        '{"PeerName":"a","ServerExternalAddresses":"1.2.3.4:8503"}',
+        "string",
+        "PeeringGenerateTokenRequest.ServerExternalAddresses",
+        "[]string",
+    ),
+    (
+        GENERATE,
+        '{"PeerName":"a","ServerExternalAddresses":[1]}',
+        "number",
+        "PeeringGenerateTokenRequest.ServerExternalAddresses",
+        "string",
+    ),
+    (
+        ESTABLISH,
+        '{"PeerName":"a","PeeringToken":5}',
+        "number",
+        "PeeringEstablishRequest.PeeringToken",
+        "string",
+    ),
+    (
+        ESTABLISH,
+        '{"PeerName":"a","PeeringToken":"x","Meta":[]}',
+        "array",
+        "PeeringEstablishRequest.Meta",
+        "map[string]string",
+    ),
 ]
 
 
@@ -184,6 +232,10 @@ SYNTAX_ERRORS = [
     ('{"Datacenter":"x",', "unexpected EOF"),  # the whole value is read before any field
     ('{"PeerName":tru}', "invalid character '}' in literal true (expecting 'e')"),
     ('{"PeerName":NaN}', "invalid character 'N' looking for beginning of value"),
+    ('{"PeerName":01}', "invalid character '1' after object key:value pair"),
+    ('{"PeerName":"a\nb"}', "invalid character '\\n' in string literal"),
+    ('{"PeerName":"\\x"}', "invalid character 'x' in string escape code"),
+    ('\ufeff{"PeerName":"a"}', "invalid character '\u00ef' looking for beginning of value"),
 ]
 
 
@@ -200,14 +252,21 @@ def test_non_json_is_refused_with_go_syntax_error(
     [(GENERATE, "api.PeeringGenerateTokenRequest"), (ESTABLISH, "api.PeeringEstablishRequest")],
 )
 @pytest.mark.parametrize(
-    ("body", "kind"), [("[]", "array"), ('["PeerName"]', "array"), ("1", "number"),
-                       ('"dc2"', "string"), ("true", "bool")]
+    ("body", "kind"),
+    [
+        ("[]", "array"),
+        ('["PeerName"]', "array"),
+        ("1", "number"),
+        ('"dc2"', "string"),
+        ("true", "bool"),
+    ],
 )
 def test_body_that_is_not_an_object_is_refused(
     client1: Client, path: str, go_type: str, body: str, kind: str
 ) -> None:
     assert status_text(post(client1, path, body)) == (
-        400, f"Body decoding failed: json: cannot unmarshal {kind} into Go value of type {go_type}"
+        400,
+        f"Body decoding failed: json: cannot unmarshal {kind} into Go value of type {go_type}",
     )
 
 
@@ -226,7 +285,8 @@ def test_too_deep_nesting_is_refused_at_depth_10001(client1: Client) -> None:
     response = post(client1, GENERATE, "[" * 100_000)
 
     assert status_text(response) == (
-        400, "Body decoding failed: invalid character '[' exceeded max depth"
+        400,
+        "Body decoding failed: invalid character '[' exceeded max depth",
     )
 
 
@@ -280,7 +340,8 @@ def test_non_utf8_byte_outside_a_string_is_a_syntax_error(client1: Client) -> No
 
     # Go quotes the byte as the rune U+00FF.
     assert status_text(response) == (
-        400, "Body decoding failed: invalid character '\u00ff' looking for beginning of value"
+        400,
+        "Body decoding failed: invalid character '\u00ff' looking for beginning of value",
     )
 
 
@@ -298,7 +359,9 @@ def test_generate_without_peer_name(client1: Client, body: str) -> None:
     assert status_text(post(client1, GENERATE, body)) == (400, GENERATE_NEEDS_NAME)
 
 
-@pytest.mark.parametrize("body", ["{}", '{"PeeringToken":"x"}', '{"PeerName":"","PeeringToken":"x"}'])
+@pytest.mark.parametrize(
+    "body", ["{}", '{"PeeringToken":"x"}', '{"PeerName":"","PeeringToken":"x"}']
+)
 def test_establish_without_peer_name(client1: Client, body: str) -> None:
     assert status_text(post(client1, ESTABLISH, body)) == (400, ESTABLISH_NEEDS_NAME)
 
@@ -333,7 +396,9 @@ def test_partition_query_parameter_is_refused(
 def test_partition_header_is_refused(
     client1: Client, method: str, path: str, body: str | None
 ) -> None:
-    response = client1.open(path, method=method, data=body, headers={"X-Consul-Partition": "default"})
+    response = client1.open(
+        path, method=method, data=body, headers={"X-Consul-Partition": "default"}
+    )
 
     assert status_text(response) == (400, PARTITION_HEADER)
 
@@ -343,7 +408,9 @@ def test_empty_partition_query_parameter_is_ignored(client1: Client) -> None:
 
 
 @pytest.mark.parametrize("partition", ["", "default", "DEFAULT", "Default"])
-def test_generate_accepts_the_default_partition_in_the_body(client1: Client, partition: str) -> None:
+def test_generate_accepts_the_default_partition_in_the_body(
+    client1: Client, partition: str
+) -> None:
     body = json.dumps({"PeerName": "dc2", "Partition": partition})
 
     assert post(client1, GENERATE, body).status_code == 200
@@ -353,7 +420,8 @@ def test_generate_refuses_another_partition_in_the_body(client1: Client) -> None
     response = post(client1, GENERATE, '{"PeerName":"dc2","Partition":"other"}')
 
     assert status_text(response) == (
-        500, "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature"
+        500,
+        "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature",
     )
 
 
@@ -361,7 +429,8 @@ def test_generate_checks_the_partition_before_the_name(client1: Client) -> None:
     response = post(client1, GENERATE, '{"PeerName":"--AA--","Partition":"other"}')
 
     assert status_text(response) == (
-        500, "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature"
+        500,
+        "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature",
     )
 
 
@@ -384,7 +453,9 @@ def test_generate_refuses_an_invalid_peer_name(client1: Client, name: str) -> No
 
 
 @pytest.mark.parametrize("name", ["--AA--", "Peer1"])
-def test_establish_refuses_an_invalid_peer_name_before_the_token(client1: Client, name: str) -> None:
+def test_establish_refuses_an_invalid_peer_name_before_the_token(
+    client1: Client, name: str
+) -> None:
     response = post(client1, ESTABLISH, json.dumps({"PeerName": name, "PeeringToken": "x"}))
 
     assert status_text(response) == (500, UNKNOWN + name + NAME_RULE)
@@ -398,15 +469,27 @@ def test_generate_accepts_a_valid_peer_name(client1: Client, name: str) -> None:
 # --- meta ---------------------------------------------------------------------------------------
 
 META_ERRORS: list[tuple[dict[str, str], str]] = [
-    ({f"k{i}": "v" for i in range(65)}, "Node metadata cannot contain more than 64 key/value pairs"),
+    (
+        {f"k{i}": "v" for i in range(65)},
+        "Node metadata cannot contain more than 64 key/value pairs",
+    ),
     ({"": "v"}, "Couldn't load metadata pair ('', 'v'): Key cannot be blank"),
     ({"a.b": "v"}, "Couldn't load metadata pair ('a.b', 'v'): Key contains invalid characters"),
-    ({"k" * 129: "v"},
-     f"Couldn't load metadata pair ('{'k' * 129}', 'v'): Key is too long (limit: 128 characters)"),
-    ({"consul-x": "v"},
-     "Couldn't load metadata pair ('consul-x', 'v'): Key prefix 'consul-' is reserved for internal use"),
-    ({"k": "v" * 513},
-     f"Couldn't load metadata pair ('k', '{'v' * 513}'): Value is too long (limit: 512 characters)"),
+    (
+        {"k" * 129: "v"},
+        f"Couldn't load metadata pair ('{'k' * 129}', 'v'): "
+        "Key is too long (limit: 128 characters)",
+    ),
+    (
+        {"consul-x": "v"},
+        "Couldn't load metadata pair ('consul-x', 'v'): "
+        "Key prefix 'consul-' is reserved for internal use",
+    ),
+    (
+        {"k": "v" * 513},
+        f"Couldn't load metadata pair ('k', '{'v' * 513}'): "
+        "Value is too long (limit: 512 characters)",
+    ),
 ]
 
 
@@ -445,7 +528,9 @@ def test_generate_accepts_meta_at_the_limits(client1: Client, meta: dict[str, st
         ("e30K", "peering token server addresses value is empty"),
     ],
 )
-def test_establish_refuses_a_malformed_token(client2: Client, peering_token: str, error: str) -> None:
+def test_establish_refuses_a_malformed_token(
+    client2: Client, peering_token: str, error: str
+) -> None:
     body = json.dumps({"PeerName": "dc1", "PeeringToken": peering_token})
 
     assert status_text(post(client2, ESTABLISH, body)) == (500, UNKNOWN + error)
@@ -472,7 +557,10 @@ QUERIES: list[tuple[str, str]] = [
     ("wait=5x", "Invalid wait time"),
     ("wait=bad&index=bad", "Invalid wait time"),
     ("stale&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics."),
-    ("stale&consistent&index=bad", "Cannot specify ?stale with ?consistent, conflicting semantics."),
+    (
+        "stale&consistent&index=bad",
+        "Cannot specify ?stale with ?consistent, conflicting semantics.",
+    ),
 ]
 
 
@@ -498,7 +586,9 @@ def test_accepted_query_options_answer_at_once(
 # --- paths outside the routes -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/v1/nope", "/v1/peeringz", "/v1/peerings/", "/v1/peerings/x", "/v1/"])
+@pytest.mark.parametrize(
+    "path", ["/v1/nope", "/v1/peeringz", "/v1/peerings/", "/v1/peerings/x", "/v1/"]
+)
 def test_unknown_v1_path_is_404_with_text(client1: Client, path: str) -> None:
     response = client1.get(path)
 
@@ -561,3 +651,175 @@ def test_unclean_path_redirect_for_post(client1: Client) -> None:
     response = client1.post("/", data="{}", environ_overrides={"PATH_INFO": "/v1//peering/token"})
 
     assert (response.status_code, response.headers["Location"]) == (301, "/v1/peering/token")
+
+
+# --- conflicts and refused tokens (spec §2.1, §2.2, §4.4) -----------------------------------
+
+SECRET_REFUSED = (
+    "rpc error: code = PermissionDenied desc = a new peering token must be generated: "
+    "invalid peering establishment secret"
+)
+MARKED_FOR_DELETION = (
+    UNKNOWN + "failed to write peering: cannot write to peering that is marked for deletion"
+)
+
+
+def establish_body(name: str, peering_token: str) -> str:
+    return json.dumps({"PeerName": name, "PeeringToken": peering_token})
+
+
+def test_establish_on_an_acceptor_name_is_refused(client1: Client, client2: Client) -> None:
+    post(client1, GENERATE, '{"PeerName":"dc2"}')
+    dc2_token = json_of(post(client2, GENERATE, '{"PeerName":"dc1"}'))["PeeringToken"]
+
+    response = post(client1, ESTABLISH, establish_body("dc2", dc2_token))
+
+    assert status_text(response) == (
+        500,
+        UNKNOWN + 'cannot create peering with name: "dc2"; '
+        "there is an existing peering expecting to be dialed",
+    )
+
+
+def test_generate_on_a_dialer_name_is_refused(client2: Client, peer: Callable[..., None]) -> None:
+    peer()  # dc2 dials dc1 and calls it "dc1"
+
+    response = post(client2, GENERATE, '{"PeerName":"dc1"}')
+
+    assert status_text(response) == (
+        500,
+        UNKNOWN + 'cannot create peering with name: "dc1"; there is already an established peering',
+    )
+
+
+def test_generate_on_a_deleting_acceptor_is_refused(client1: Client, network: Network) -> None:
+    network.timing.deletion_delay = 60
+    post(client1, GENERATE, '{"PeerName":"dc2"}')
+    client1.delete("/v1/peering/dc2")
+
+    assert status_text(post(client1, GENERATE, '{"PeerName":"dc2"}')) == (500, MARKED_FOR_DELETION)
+
+
+def test_establish_on_a_deleting_dialer_is_refused(
+    client1: Client, client2: Client, network: Network, peer: Callable[..., None]
+) -> None:
+    network.timing.deletion_delay = 60
+    peer()
+    client2.delete("/v1/peering/dc1")
+    fresh = json_of(post(client1, GENERATE, '{"PeerName":"dc2-again"}'))["PeeringToken"]
+
+    response = post(client2, ESTABLISH, establish_body("dc1", fresh))
+
+    assert status_text(response) == (500, MARKED_FOR_DELETION)
+
+
+def test_establish_with_own_token_is_refused(client1: Client, dc1: Cluster, token: str) -> None:
+    response = post(client1, ESTABLISH, establish_body("myself", token))
+
+    assert status_text(response) == (
+        500,
+        UNKNOWN + f'cannot create a peering within the same cluster "{dc1.server_name}". Refer to '
+        "the `exported-services` documentation if you want to export between partitions "
+        "without peering",
+    )
+
+
+def test_reused_token_is_403(client2: Client, token: str) -> None:
+    post(client2, ESTABLISH, establish_body("dc1", token))
+
+    assert status_text(post(client2, ESTABLISH, establish_body("dc1-b", token))) == (
+        403,
+        SECRET_REFUSED,
+    )
+
+
+def test_superseded_token_is_403(client1: Client, client2: Client, token: str) -> None:
+    post(client1, GENERATE, '{"PeerName":"dc2"}')  # a newer secret replaces the unused one
+
+    assert status_text(post(client2, ESTABLISH, establish_body("dc1", token))) == (
+        403,
+        SECRET_REFUSED,
+    )
+
+
+def test_token_of_a_deleted_acceptor_peering_is_403(
+    client1: Client, client2: Client, token: str
+) -> None:
+    client1.delete("/v1/peering/dc2")
+
+    assert status_text(post(client2, ESTABLISH, establish_body("dc1", token))) == (
+        403,
+        SECRET_REFUSED,
+    )
+
+
+# --- peering disabled (spec §11) ----------------------------------------------------------------
+
+DISABLED_REQUESTS: list[tuple[str, str, str | None]] = [
+    ("POST", GENERATE, '{"PeerName":"dc2"}'),
+    ("POST", ESTABLISH, '{"PeerName":"dc1","PeeringToken":"x"}'),
+    ("GET", "/v1/peering/dc2", None),
+    ("DELETE", "/v1/peering/dc2", None),
+    ("GET", "/v1/peerings", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), DISABLED_REQUESTS)
+def test_every_endpoint_fails_when_peering_is_disabled(
+    network: Network, method: str, path: str, body: str | None
+) -> None:
+    disabled = network.add_cluster("dc3", peering_enabled=False)
+
+    response = Client(disabled.wsgi_app).open(path, method=method, data=body)
+
+    assert status_text(response) == (
+        500,
+        "rpc error: code = FailedPrecondition desc = peering must be enabled to use this endpoint",
+    )
+
+
+# --- which check comes first (spec §2.1, §2.2, §2.3) ----------------------------------------
+
+
+def test_decoding_comes_before_the_partition_check(client1: Client) -> None:
+    response = post(client1, GENERATE + "?partition=default", "abc")
+
+    assert status_text(response) == (
+        400,
+        "Body decoding failed: invalid character 'a' looking for beginning of value",
+    )
+
+
+def test_missing_peer_name_comes_before_the_partition_check(client1: Client) -> None:
+    assert status_text(post(client1, GENERATE + "?partition=default", "{}")) == (
+        400,
+        GENERATE_NEEDS_NAME,
+    )
+
+
+def test_empty_name_comes_before_the_partition_check(client1: Client) -> None:
+    response = client1.get("/v1/peering/?partition=default")
+
+    assert status_text(response) == (400, "Must specify a name to fetch.")
+
+
+def test_partition_check_comes_before_query_options(client1: Client) -> None:
+    assert status_text(client1.get("/v1/peering/dc2?partition=default&index=abc")) == (
+        400,
+        PARTITION_QUERY,
+    )
+
+
+def test_generate_checks_the_name_before_the_meta(client1: Client) -> None:
+    response = post(client1, GENERATE, '{"PeerName":"--AA--","Meta":{"consul-x":"v"}}')
+
+    assert status_text(response) == (500, UNKNOWN + "--AA--" + NAME_RULE)
+
+
+def test_establish_checks_the_token_before_the_meta(client2: Client) -> None:
+    body = '{"PeerName":"dc1","PeeringToken":"Cg==","Meta":{"consul-x":"v"}}'
+
+    assert status_text(post(client2, ESTABLISH, body)) == (
+        500,
+        UNKNOWN + "unexpected end of JSON input",
+    )

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from answers import json_of
 from werkzeug.test import Client, TestResponse
 
 from fakeconsul import Cluster, ManualClock, Network
@@ -70,7 +71,9 @@ def write_on(cluster: Cluster, name: str) -> Callable[[], None]:
     """A peering write over HTTP on its own client (clients are not shared across threads)."""
 
     def write() -> None:
-        response = Client(cluster.wsgi_app).post("/v1/peering/token", data=json.dumps({"PeerName": name}))
+        response = Client(cluster.wsgi_app).post(
+            "/v1/peering/token", data=json.dumps({"PeerName": name})
+        )
         assert response.status_code == 200, response.text
 
     return write
@@ -151,7 +154,7 @@ def test_blocking_read_answers_the_peering_as_written(
     response = woken_get(client1, f"/v1/peering/dc2?index={current}&wait={SAFETY_WAIT}")
 
     writer.result()
-    assert response.json["ModifyIndex"] == index_of(response)
+    assert json_of(response)["ModifyIndex"] == index_of(response)
 
 
 def test_blocking_list_returns_after_a_write_with_the_new_index(
@@ -167,7 +170,7 @@ def test_blocking_list_returns_after_a_write_with_the_new_index(
     record = dc1.read("newcomer")
     assert record is not None
     assert index_of(response) == record.modify_index
-    assert [p["Name"] for p in response.json] == ["dc2", "newcomer"]
+    assert [p["Name"] for p in json_of(response)] == ["dc2", "newcomer"]
 
 
 def test_blocking_read_is_not_woken_by_a_write_to_another_peering(
@@ -205,7 +208,7 @@ def test_blocking_read_of_a_missing_peering_returns_once_it_appears(
     response = woken_get(client1, f"/v1/peering/late?index={dc1.index}&wait={SAFETY_WAIT}")
 
     writer.result()
-    assert (response.status_code, response.json["Name"]) == (200, "late")
+    assert (response.status_code, json_of(response)["Name"]) == (200, "late")
 
 
 def test_wait_expiry_on_an_existing_peering_answers_the_same_index(
@@ -235,14 +238,17 @@ def test_connect_due_in_model_time_wakes_a_blocking_read(
     network.timing.connect_delay = 5
     peer()
     pending = client1.get("/v1/peering/dc2")
-    assert pending.json["State"] == "PENDING"
+    assert json_of(pending)["State"] == "PENDING"
     advancer = when_blocked(dc1, lambda: clock.advance(5))
 
     response = woken_get(client1, f"/v1/peering/dc2?index={index_of(pending)}&wait={SAFETY_WAIT}")
 
     advancer.result()
     assert index_of(response) > index_of(pending)
-    assert (response.json["State"], response.json["Remote"]["Datacenter"]) == ("ACTIVE", "dc2")
+    assert (json_of(response)["State"], json_of(response)["Remote"]["Datacenter"]) == (
+        "ACTIVE",
+        "dc2",
+    )
 
 
 def test_removal_due_in_model_time_wakes_a_blocking_list(
@@ -257,7 +263,7 @@ def test_removal_due_in_model_time_wakes_a_blocking_list(
     generate(PeerName="dc2")
     client1.delete("/v1/peering/dc2")
     deleting = client1.get("/v1/peerings")
-    assert [p["State"] for p in deleting.json] == ["DELETING"]
+    assert [p["State"] for p in json_of(deleting)] == ["DELETING"]
     advancer = when_blocked(dc1, lambda: clock.advance(30))
 
     response = woken_get(client1, f"/v1/peerings?index={index_of(deleting)}&wait={SAFETY_WAIT}")

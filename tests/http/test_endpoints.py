@@ -12,12 +12,27 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from answers import json_of
 from werkzeug.test import Client, TestResponse
 
 from fakeconsul import Cluster, ManualClock, Network
 
-PEERING_KEYS_ACCEPTOR = ["ID", "Name", "State", "StreamStatus", "CreateIndex", "ModifyIndex", "Remote"]
-STREAM_STATUS_KEYS = ["ImportedServices", "ExportedServices", "LastHeartbeat", "LastReceive", "LastSend"]
+PEERING_KEYS_ACCEPTOR = [
+    "ID",
+    "Name",
+    "State",
+    "StreamStatus",
+    "CreateIndex",
+    "ModifyIndex",
+    "Remote",
+]
+STREAM_STATUS_KEYS = [
+    "ImportedServices",
+    "ExportedServices",
+    "LastHeartbeat",
+    "LastReceive",
+    "LastSend",
+]
 NULL_STREAM_STATUS = dict.fromkeys(STREAM_STATUS_KEYS)
 
 
@@ -45,15 +60,19 @@ def read(client: Client, name: str) -> TestResponse:
 # --- POST /v1/peering/token ---------------------------------------------------------------------
 
 
-def test_generate_token_body_has_exactly_the_key_peering_token(generate: Callable[..., TestResponse]) -> None:
+def test_generate_token_body_has_exactly_the_key_peering_token(
+    generate: Callable[..., TestResponse],
+) -> None:
     response = generate(PeerName="dc2")
 
     assert response.status_code == 200
     assert keys(response) == ["PeeringToken"]
 
 
-def test_generate_token_is_standard_base64_of_a_go_token(generate: Callable[..., TestResponse]) -> None:
-    token = generate(PeerName="dc2").json["PeeringToken"]
+def test_generate_token_is_standard_base64_of_a_go_token(
+    generate: Callable[..., TestResponse],
+) -> None:
+    token = json_of(generate(PeerName="dc2"))["PeeringToken"]
 
     assert token.startswith("eyJDQSI6")  # {"CA":
     assert list(json.loads(base64.b64decode(token, validate=True)))[0] == "CA"
@@ -72,20 +91,22 @@ def test_generate_token_creates_a_pending_peering(
 ) -> None:
     generate(PeerName="dc2")
 
-    assert read(client1, "dc2").json["State"] == "PENDING"
+    assert json_of(read(client1, "dc2"))["State"] == "PENDING"
 
 
 def test_generate_token_again_keeps_id_and_meta_and_bumps_modify_index(
     generate: Callable[..., TestResponse], client1: Client
 ) -> None:
     generate(PeerName="dc2", Meta={"env": "prod"})
-    before = read(client1, "dc2").json
+    before = json_of(read(client1, "dc2"))
 
     generate(PeerName="dc2", Meta={"env": "test"})
-    after = read(client1, "dc2").json
+    after = json_of(read(client1, "dc2"))
 
     assert (after["ID"], after["Meta"], after["CreateIndex"]) == (
-        before["ID"], {"env": "prod"}, before["CreateIndex"]
+        before["ID"],
+        {"env": "prod"},
+        before["CreateIndex"],
     )
     assert after["ModifyIndex"] > before["ModifyIndex"]
 
@@ -94,7 +115,7 @@ def test_generate_token_again_keeps_id_and_meta_and_bumps_modify_index(
 
 
 def _establish(client1: Client, client2: Client) -> TestResponse:
-    token = client1.post("/v1/peering/token", data='{"PeerName":"dc2"}').json["PeeringToken"]
+    token = json_of(client1.post("/v1/peering/token", data='{"PeerName":"dc2"}'))["PeeringToken"]
     return client2.post(
         "/v1/peering/establish", data=json.dumps({"PeerName": "dc1", "PeeringToken": token})
     )
@@ -127,11 +148,14 @@ def test_read_fresh_acceptor_is_byte_for_byte_consul(
     body = read(client1, "dc2").get_data()
 
     index = record.create_index
-    assert body == (
-        f'{{"ID":"{record.id}","Name":"dc2","State":"PENDING","StreamStatus":{{"ImportedServices":null,'
-        '"ExportedServices":null,"LastHeartbeat":null,"LastReceive":null,"LastSend":null},'
-        f'"CreateIndex":{index},"ModifyIndex":{index},"Remote":{{"Partition":"","Datacenter":""}}}}'
-    ).encode()
+    assert (
+        body
+        == (
+            f'{{"ID":"{record.id}","Name":"dc2","State":"PENDING","StreamStatus":{{"ImportedServices":null,'
+            '"ExportedServices":null,"LastHeartbeat":null,"LastReceive":null,"LastSend":null},'
+            f'"CreateIndex":{index},"ModifyIndex":{index},"Remote":{{"Partition":"","Datacenter":""}}}}'
+        ).encode()
+    )
 
 
 def test_read_fresh_acceptor_keys_in_struct_order(
@@ -180,14 +204,22 @@ def test_read_writes_non_ascii_as_raw_utf8(
     assert '"Meta":{"k":"caf\u00e9"}'.encode() in read(client1, "dc2").get_data()
 
 
-def test_read_dialer_keys_in_struct_order(
-    peer: Callable[..., None], client2: Client
-) -> None:
+def test_read_dialer_keys_in_struct_order(peer: Callable[..., None], client2: Client) -> None:
     peer(Meta={"env": "prod"})
 
     assert keys(read(client2, "dc1")) == [
-        "ID", "Name", "Meta", "State", "PeerID", "PeerCAPems", "PeerServerName",
-        "PeerServerAddresses", "StreamStatus", "CreateIndex", "ModifyIndex", "Remote",
+        "ID",
+        "Name",
+        "Meta",
+        "State",
+        "PeerID",
+        "PeerCAPems",
+        "PeerServerName",
+        "PeerServerAddresses",
+        "StreamStatus",
+        "CreateIndex",
+        "ModifyIndex",
+        "Remote",
     ]
 
 
@@ -197,14 +229,23 @@ def test_read_connected_acceptor_shows_only_the_peer_ca(
     peer()
 
     assert keys(read(client1, "dc2")) == [
-        "ID", "Name", "State", "PeerCAPems", "StreamStatus", "CreateIndex", "ModifyIndex", "Remote",
+        "ID",
+        "Name",
+        "State",
+        "PeerCAPems",
+        "StreamStatus",
+        "CreateIndex",
+        "ModifyIndex",
+        "Remote",
     ]
 
 
-def test_read_dialer_remote_comes_from_the_token(peer: Callable[..., None], client2: Client) -> None:
+def test_read_dialer_remote_comes_from_the_token(
+    peer: Callable[..., None], client2: Client
+) -> None:
     peer()
 
-    assert read(client2, "dc1").json["Remote"] == {"Partition": "default", "Datacenter": "dc1"}
+    assert json_of(read(client2, "dc1"))["Remote"] == {"Partition": "default", "Datacenter": "dc1"}
 
 
 def test_read_connected_acceptor_remote_names_the_dialer_datacenter(
@@ -212,7 +253,7 @@ def test_read_connected_acceptor_remote_names_the_dialer_datacenter(
 ) -> None:
     peer()
 
-    assert read(client1, "dc2").json["Remote"] == {"Partition": "", "Datacenter": "dc2"}
+    assert json_of(read(client1, "dc2"))["Remote"] == {"Partition": "", "Datacenter": "dc2"}
 
 
 def test_read_remote_keys_in_struct_order(peer: Callable[..., None], client2: Client) -> None:
@@ -228,10 +269,12 @@ def test_read_dialer_peer_fields_name_the_acceptor(
     acceptor = dc1.read("dc2")
     assert acceptor is not None
 
-    body = read(client2, "dc1").json
+    body = json_of(read(client2, "dc1"))
 
     assert (body["PeerID"], body["PeerServerName"], body["PeerCAPems"]) == (
-        acceptor.id, dc1.server_name, [dc1.ca_pem]
+        acceptor.id,
+        dc1.server_name,
+        [dc1.ca_pem],
     )
 
 
@@ -248,7 +291,7 @@ def test_read_connected_stream_status_lists_and_times(
 ) -> None:
     peer()
 
-    assert read(client2, "dc1").json["StreamStatus"] == {
+    assert json_of(read(client2, "dc1"))["StreamStatus"] == {
         "ImportedServices": [],
         "ExportedServices": [],
         "LastHeartbeat": None,
@@ -263,7 +306,7 @@ def test_read_last_heartbeat_appears_after_the_heartbeat_interval(
     peer()
     clock.advance(15)
 
-    assert read(client2, "dc1").json["StreamStatus"]["LastHeartbeat"] == "2024-05-01T10:20:45Z"
+    assert json_of(read(client2, "dc1"))["StreamStatus"]["LastHeartbeat"] == "2024-05-01T10:20:45Z"
 
 
 @pytest.mark.parametrize("stage", ["fresh", "connected", "deleting"])
@@ -292,7 +335,14 @@ def test_read_deleting_acceptor_shows_deleted_at_and_drops_meta(
     body = parse(read(client1, "dc2"))
 
     assert list(body) == [
-        "ID", "Name", "DeletedAt", "State", "StreamStatus", "CreateIndex", "ModifyIndex", "Remote",
+        "ID",
+        "Name",
+        "DeletedAt",
+        "State",
+        "StreamStatus",
+        "CreateIndex",
+        "ModifyIndex",
+        "Remote",
     ]
     assert (body["DeletedAt"], body["State"]) == ("2024-05-01T10:20:30.25Z", "DELETING")
 
@@ -307,16 +357,33 @@ def test_read_deleting_dialer_keeps_server_addresses_and_remote_only(
     body = parse(read(client2, "dc1"))
 
     assert list(body) == [
-        "ID", "Name", "DeletedAt", "State", "PeerServerAddresses", "StreamStatus", "CreateIndex",
-        "ModifyIndex", "Remote",
+        "ID",
+        "Name",
+        "DeletedAt",
+        "State",
+        "PeerServerAddresses",
+        "StreamStatus",
+        "CreateIndex",
+        "ModifyIndex",
+        "Remote",
     ]
     assert body["Remote"] == {"Partition": "default", "Datacenter": "dc1"}
+
+
+def test_read_deleting_peering_has_no_stream_status(
+    peer: Callable[..., None], client1: Client, network: Network
+) -> None:
+    network.timing.deletion_delay = 60
+    peer()
+    client1.delete("/v1/peering/dc2")  # the local stream is torn down with its tracker entry
+
+    assert parse(read(client1, "dc2"))["StreamStatus"] == NULL_STREAM_STATUS
 
 
 def test_read_is_case_insensitive(generate: Callable[..., TestResponse], client1: Client) -> None:
     generate(PeerName="dc2")
 
-    assert read(client1, "DC2").json["Name"] == "dc2"
+    assert json_of(read(client1, "DC2"))["Name"] == "dc2"
 
 
 def test_read_missing_is_404_with_consul_text(client1: Client) -> None:
@@ -359,7 +426,7 @@ def test_list_orders_by_name(generate: Callable[..., TestResponse], client1: Cli
     for name in ("foo", "bar", "baz"):
         generate(PeerName=name)
 
-    assert [p["Name"] for p in client1.get("/v1/peerings").json] == ["bar", "baz", "foo"]
+    assert [p["Name"] for p in json_of(client1.get("/v1/peerings"))] == ["bar", "baz", "foo"]
 
 
 def test_list_orders_by_lower_cased_name(
@@ -370,7 +437,7 @@ def test_list_orders_by_lower_cased_name(
         generate(PeerName=name)
     client1.delete("/v1/peering/BETA")  # Consul rewrites the name as given in the URL
 
-    assert [p["Name"] for p in client1.get("/v1/peerings").json] == ["alpha", "BETA", "gamma"]
+    assert [p["Name"] for p in json_of(client1.get("/v1/peerings"))] == ["alpha", "BETA", "gamma"]
 
 
 def test_list_includes_deleting_peerings(
@@ -380,7 +447,7 @@ def test_list_includes_deleting_peerings(
     generate(PeerName="dc2")
     client1.delete("/v1/peering/dc2")
 
-    assert [p["State"] for p in client1.get("/v1/peerings").json] == ["DELETING"]
+    assert [p["State"] for p in json_of(client1.get("/v1/peerings"))] == ["DELETING"]
 
 
 def test_list_includes_terminated_peerings(
@@ -389,7 +456,7 @@ def test_list_includes_terminated_peerings(
     peer()
     client1.delete("/v1/peering/dc2")
 
-    assert [p["State"] for p in client2.get("/v1/peerings").json] == ["TERMINATED"]
+    assert [p["State"] for p in json_of(client2.get("/v1/peerings"))] == ["TERMINATED"]
 
 
 def test_list_items_are_the_read_objects(
@@ -450,12 +517,12 @@ def test_delete_of_a_deleting_peering_does_not_write(
     network.timing.deletion_delay = 60
     generate(PeerName="dc2")
     client1.delete("/v1/peering/dc2")
-    before = read(client1, "dc2").json["ModifyIndex"]
+    before = json_of(read(client1, "dc2"))["ModifyIndex"]
 
     response = client1.delete("/v1/peering/dc2")
 
     assert response.status_code == 200
-    assert read(client1, "dc2").json["ModifyIndex"] == before
+    assert json_of(read(client1, "dc2"))["ModifyIndex"] == before
 
 
 # --- ?pretty, ?dc, ?filter ----------------------------------------------------------------------
@@ -465,7 +532,7 @@ def test_read_pretty_is_four_space_indented_with_trailing_newline(
     peer: Callable[..., None], client2: Client
 ) -> None:
     peer(Meta={"env": "prod"})
-    value = read(client2, "dc1").json
+    value = json_of(read(client2, "dc1"))
 
     body = client2.get("/v1/peering/dc1?pretty").get_data()
 
@@ -503,7 +570,7 @@ def test_generate_token_pretty(client1: Client) -> None:
 
 
 def test_establish_pretty_is_braces_and_newline(client1: Client, client2: Client) -> None:
-    token = client1.post("/v1/peering/token", data='{"PeerName":"dc2"}').json["PeeringToken"]
+    token = json_of(client1.post("/v1/peering/token", data='{"PeerName":"dc2"}'))["PeeringToken"]
 
     response = client2.post(
         "/v1/peering/establish?pretty", data=json.dumps({"PeerName": "dc1", "PeeringToken": token})
@@ -521,14 +588,17 @@ def test_read_ignores_dc(generate: Callable[..., TestResponse], client1: Client)
 def test_list_ignores_dc(generate: Callable[..., TestResponse], client1: Client) -> None:
     generate(PeerName="dc2")
 
-    assert client1.get("/v1/peerings?dc=elsewhere").get_data() == client1.get("/v1/peerings").get_data()
+    assert (
+        client1.get("/v1/peerings?dc=elsewhere").get_data()
+        == client1.get("/v1/peerings").get_data()
+    )
 
 
 def test_generate_token_ignores_dc(client1: Client) -> None:
     response = client1.post("/v1/peering/token?dc=dc9", data='{"PeerName":"dc2"}')
 
     assert response.status_code == 200
-    assert read(client1, "dc2").json["Name"] == "dc2"
+    assert json_of(read(client1, "dc2"))["Name"] == "dc2"
 
 
 def test_list_ignores_filter(generate: Callable[..., TestResponse], client1: Client) -> None:
@@ -550,7 +620,7 @@ def test_read_index_header_is_the_modify_index(
 
     response = read(client1, "dc2")
 
-    assert response.headers["X-Consul-Index"] == str(response.json["ModifyIndex"])
+    assert response.headers["X-Consul-Index"] == str(json_of(response)["ModifyIndex"])
 
 
 def test_list_index_header_is_the_table_index(
@@ -561,7 +631,7 @@ def test_list_index_header_is_the_table_index(
 
     response = client1.get("/v1/peerings")
 
-    assert response.headers["X-Consul-Index"] == str(read(client1, "dc2").json["ModifyIndex"])
+    assert response.headers["X-Consul-Index"] == str(json_of(read(client1, "dc2"))["ModifyIndex"])
 
 
 def test_list_index_rises_when_a_peering_is_removed(
@@ -598,7 +668,10 @@ def test_header_names_are_go_canonical_on_the_wire(
     names = {name for name, _ in read(client1, "dc2").headers}
 
     assert {
-        "X-Consul-Index", "X-Consul-Knownleader", "X-Consul-Lastcontact", "X-Consul-Default-Acl-Policy",
+        "X-Consul-Index",
+        "X-Consul-Knownleader",
+        "X-Consul-Lastcontact",
+        "X-Consul-Default-Acl-Policy",
     } <= names
 
 
@@ -612,8 +685,10 @@ def _request_table(client1: Client, client2: Client) -> dict[str, Callable[[], T
         "generate 500": lambda: client1.post("/v1/peering/token", data='{"PeerName":"--AA--"}'),
         "establish 200": establish_ok,
         "establish 400": lambda: client2.post("/v1/peering/establish", data="{}"),
-        "read 200": lambda: (client1.post("/v1/peering/token", data='{"PeerName":"x"}'),
-                             client1.get("/v1/peering/x"))[1],
+        "read 200": lambda: (
+            client1.post("/v1/peering/token", data='{"PeerName":"x"}'),
+            client1.get("/v1/peering/x"),
+        )[1],
         "read 404": lambda: client1.get("/v1/peering/nope"),
         "read 400": lambda: client1.get("/v1/peering/x?index=abc"),
         "list 200": lambda: client1.get("/v1/peerings"),
@@ -624,8 +699,18 @@ def _request_table(client1: Client, client2: Client) -> dict[str, Callable[[], T
 
 
 REQUESTS = [
-    "generate 200", "generate 400", "generate 500", "establish 200", "establish 400", "read 200",
-    "read 404", "read 400", "list 200", "delete 200", "405", "OPTIONS",
+    "generate 200",
+    "generate 400",
+    "generate 500",
+    "establish 200",
+    "establish 400",
+    "read 200",
+    "read 404",
+    "read 400",
+    "list 200",
+    "delete 200",
+    "405",
+    "OPTIONS",
 ]
 
 
@@ -673,6 +758,9 @@ def test_an_unexpected_exception_is_kept_for_the_test(
 
     response = client1.get("/v1/peerings")
 
-    assert (response.status_code, response.text) == (500, "fakeconsul internal error: RuntimeError: boom")
+    assert (response.status_code, response.text) == (
+        500,
+        "fakeconsul internal error: RuntimeError: boom",
+    )
     assert [str(err) for err in dc1.wsgi_app.errors] == ["boom"]
     dc1.wsgi_app.errors.clear()  # seen and checked: not a failure of this test

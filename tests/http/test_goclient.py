@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import goclient
 import pytest
 from werkzeug.wrappers import Response
-
-import goclient
 
 READ_HEADERS = {"X-Consul-Index": "27", "X-Consul-KnownLeader": "true", "X-Consul-LastContact": "0"}
 PEERING: dict[str, Any] = {
@@ -48,7 +47,9 @@ def with_stream_time(raw: str) -> str:
 
 
 def test_consul_acceptor_answer_reads() -> None:
-    assert goclient.read(answer(json.dumps(PEERING)))["Name"] == "cluster-b"
+    peering = goclient.read(answer(json.dumps(PEERING)))
+
+    assert peering is not None and peering["Name"] == "cluster-b"
 
 
 def test_read_404_is_not_found_whatever_the_body() -> None:
@@ -97,7 +98,12 @@ def test_read_refuses_a_naive_stream_time() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ['"2024-01-02T03:04:05Z"', '"2024-01-02T03:04:05.123456Z"', '"2024-01-02T03:04:05.123456+00:00"']
+    "raw",
+    [
+        '"2024-01-02T03:04:05Z"',
+        '"2024-01-02T03:04:05.123456Z"',
+        '"2024-01-02T03:04:05.123456+00:00"',
+    ],
 )
 def test_read_accepts_rfc3339_times_with_a_zone(raw: str) -> None:
     assert goclient.read(answer(with_stream_time(raw))) is not None

@@ -46,7 +46,11 @@ def test_generate_read_establish_delete(
     # verify token
     peering = peerings1.read("peer1")
     assert peering is not None
-    assert (peering["Name"], peering["State"], peering["Meta"]) == ("peer1", "PENDING", {"foo": "bar"})
+    assert (peering["Name"], peering["State"], peering["Meta"]) == (
+        "peer1",
+        "PENDING",
+        {"foo": "bar"},
+    )
 
     # establish peering
     peerings2.establish("peer1", token, meta={"foo": "bar"})
@@ -156,3 +160,17 @@ def test_terminated_dialer_comes_back_with_a_new_token(
     assert (again["ID"], again["State"]) == (first["ID"], "ACTIVE")
     acceptor = peerings1.read("dc2")
     assert acceptor is not None and acceptor["State"] == "ACTIVE"
+
+
+def test_new_token_for_an_active_acceptor_changes_only_its_modify_index(
+    peerings1: goclient.Peerings, peerings2: goclient.Peerings
+) -> None:
+    peerings2.establish("dc1", peerings1.generate_token("dc2", meta={"env": "prod"}))
+    before = peerings1.read("dc2")
+    assert before is not None and before["State"] == "ACTIVE"
+
+    assert peerings1.generate_token("dc2", meta={"env": "test"})
+
+    after = peerings1.read("dc2")
+    assert after is not None and after["ModifyIndex"] > before["ModifyIndex"]
+    assert {**after, "ModifyIndex": before["ModifyIndex"]} == before
