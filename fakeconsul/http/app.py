@@ -118,7 +118,7 @@ class ConsulApp:
             self.errors.append(err)
             response = render.text(500, "fakeconsul internal error: " + "".join(
                 traceback.format_exception_only(type(err), err)).strip())
-        return render.maybe_gzip(request, response)
+        return render.vary(response)
 
     def _dispatch(self, request: Request) -> Response:
         path = _request_path(request)
@@ -150,6 +150,7 @@ class ConsulApp:
                 response = render.text(err.status, err.reason)
             except ConsulError as err:
                 response = render.text(err.status, err.message)
+        render.gzip_endpoint(request, response)
         # ACLs are disabled until configured: Consul then reports the "allow" policy.
         response.headers["X-Consul-Default-Acl-Policy"] = "allow"
         return response

@@ -16,6 +16,15 @@ T = TypeVar("T")
 TIMER_POLL = 0.02
 
 
+def _real_seconds() -> float:
+    """Real elapsed time that no time patcher stops: freezegun replaces ``time.monotonic`` (a
+    frozen one made ``?wait=`` endless) but not ``clock_gettime``; time-machine leaves
+    monotonic clocks alone. Where clock_gettime is missing (Windows) freezegun still wins."""
+    if hasattr(time, "clock_gettime"):
+        return time.clock_gettime(time.CLOCK_MONOTONIC)
+    return time.monotonic()
+
+
 def run_blocking(
     cluster: Cluster, blocking: Blocking, query: Callable[[], tuple[T, int]]
 ) -> tuple[T, int]:
@@ -25,12 +34,12 @@ def run_blocking(
     """
     if not blocking.blocks:
         return query()
-    deadline = time.monotonic() + blocking.timeout()
+    deadline = _real_seconds() + blocking.timeout()
     store, network = cluster.store, cluster.network
     while True:
         seen = store.index
         result, index = query()
-        remaining = deadline - time.monotonic()
+        remaining = deadline - _real_seconds()
         if index > blocking.min_index or remaining <= 0:
             return result, index
         if network.next_due() is not None:

@@ -11,8 +11,6 @@ from ..gocompat import go_marshal
 
 TEXT = "text/plain; charset=utf-8"  # what Go's http server sniffs for a plain-text body
 JSON = "application/json"
-# gziphandler's default: smaller bodies are not worth compressing.
-GZIP_MIN_SIZE = 1400
 
 
 class HTTPError(Exception):
@@ -39,14 +37,35 @@ def json_body(value: Any, request: Request) -> Response:
     return Response(go_marshal(value, pretty=pretty), status=200, content_type=JSON)
 
 
-def maybe_gzip(request: Request, response: Response) -> Response:
-    """Compress like Consul's gzip middleware when the client asks and the body is large."""
+def accepts_gzip(request: Request) -> bool:
+    """gziphandler's test: ``gzip`` listed in Accept-Encoding with a q-value above 0."""
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() != "gzip":
+            continue
+        q = params.strip().lower()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+def vary(response: Response) -> Response:
     response.headers["Vary"] = "Accept-Encoding"
-    accepts = request.headers.get("Accept-Encoding", "")
-    if "gzip" not in accepts.lower() or response.direct_passthrough:
+    return response
+
+
+def gzip_endpoint(request: Request, response: Response) -> Response:
+    """Consul wraps each API endpoint in gziphandler with MinSize(0): any non-empty body is
+    compressed when the client accepts gzip."""
+    vary(response)
+    if response.direct_passthrough or not accepts_gzip(request):
         return response
     data = response.get_data()
-    if len(data) < GZIP_MIN_SIZE:
+    if not data:
         return response
     response.set_data(gzip.compress(data, compresslevel=6))
     response.headers["Content-Encoding"] = "gzip"
