@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,23 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)
 	$(BIN)/fakeconsul serve
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+# The dashboard's tests drive Debian's chromium through its chromium-driver; install both when
+# missing (CI runs as root; elsewhere through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing chromium and chromium-driver for the dashboard's tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: $(STAMP) browser
+	FAKECONSUL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 -q
+
+screenshot: $(STAMP) browser
+	$(BIN)/python docs/screenshot.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check fakeconsul tests

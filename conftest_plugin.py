@@ -4,18 +4,22 @@ Registered under the ``pytest11`` entry point ``fakeconsul`` (``-p no:fakeconsul
 Thin on purpose: everything but fixture wiring lives in ``fakeconsul.testing``.
 
 Fixtures: ``fake_consul`` (dc1), ``fake_consul_pair`` (dc1, dc2), ``fake_consul_network``.
-Override ``fakeconsul_listen_host`` or ``fakeconsul_timing`` by defining a fixture of the same
-name; set per-test values with ``@pytest.mark.fakeconsul(connect_delay=5, clock_start=...)``.
+Override ``fakeconsul_listen_host``, ``fakeconsul_timing`` or ``fakeconsul_acl`` by defining a
+fixture of the same name; set per-test values with
+``@pytest.mark.fakeconsul(connect_delay=5, clock_start=..., acl=ACLConfig(...))``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 
+from fakeconsul import messages
+from fakeconsul.acl import ACLConfig
 from fakeconsul.testing import (
     ServedCluster,
     ServedNetwork,
@@ -33,7 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "fakeconsul(clock_start=None, **timing): per-test settings of the fakeconsul fixtures: "
         "Timing fields (connect_delay, deletion_delay, heartbeat_interval, heartbeat_timeout) "
-        "and clock_start, an aware datetime the network's clock starts at.",
+        "and clock_start, an aware datetime the network's clock starts at; acl, an "
+        "fakeconsul.acl.ACLConfig that turns ACLs on (None turns them off).",
     )
 
 
@@ -49,6 +54,13 @@ def fakeconsul_timing() -> Timing:
     return Timing()
 
 
+@pytest.fixture
+def fakeconsul_acl() -> ACLConfig | None:
+    """The ACL settings of each test's clusters: None (ACLs off) unless overridden, e.g. with
+    ``ACLConfig(default_policy="deny", initial_management_token="root")``."""
+    return None
+
+
 @pytest.fixture(scope="session")
 def fakeconsul_server_pool(fakeconsul_listen_host: str) -> Iterator[ServerPool]:
     """Servers started once per session and moved from test to test."""
@@ -58,17 +70,39 @@ def fakeconsul_server_pool(fakeconsul_listen_host: str) -> Iterator[ServerPool]:
 
 
 def _settings(request: pytest.FixtureRequest, timing: Timing) -> tuple[Timing, datetime | None]:
-    marker = request.node.get_closest_marker("fakeconsul")
-    if marker is None:
-        return timing, None
-    if marker.args:
-        raise pytest.UsageError("@pytest.mark.fakeconsul takes keyword arguments only")
-    options = dict(marker.kwargs)
+    """The test's Timing (always a copy: tests may change it) and clock start.
+
+    Markers on the module, the class and the function are merged, the closest one winning.
+    """
+    options: dict[str, Any] = {}
+    for marker in request.node.iter_markers("fakeconsul"):  # closest first
+        if marker.args:
+            raise pytest.UsageError(messages.MARKER_KEYWORDS_ONLY)
+        options = {**marker.kwargs, **options}
     clock_start = options.pop("clock_start", None)
+    options.pop("acl", None)  # read by _acl_setting
     unknown = set(options) - _TIMING_FIELDS
     if unknown:
-        raise pytest.UsageError(f"@pytest.mark.fakeconsul: unknown settings {sorted(unknown)}")
-    return Timing(**{**timing.__dict__, **options}), clock_start
+        raise pytest.UsageError(messages.MARKER_UNKNOWN_SETTINGS.format(sorted(unknown)))
+    if clock_start is not None and (
+        not isinstance(clock_start, datetime) or clock_start.utcoffset() is None
+    ):
+        raise pytest.UsageError(messages.MARKER_CLOCK_START.format(clock_start))
+    try:
+        return replace(timing, **options), clock_start
+    except ValueError as err:
+        raise pytest.UsageError(messages.MARKER_BAD_VALUE.format(err)) from None
+
+
+def _acl_setting(request: pytest.FixtureRequest, default: ACLConfig | None) -> ACLConfig | None:
+    """The closest marker's ``acl``, else the ``fakeconsul_acl`` fixture's."""
+    for marker in request.node.iter_markers("fakeconsul"):  # closest first
+        if "acl" in marker.kwargs:
+            acl = marker.kwargs["acl"]
+            if acl is not None and not isinstance(acl, ACLConfig):
+                raise pytest.UsageError(messages.MARKER_ACL.format(acl))
+            return acl
+    return default
 
 
 @pytest.fixture
@@ -76,17 +110,22 @@ def fake_consul_network(
     request: pytest.FixtureRequest,
     fakeconsul_server_pool: ServerPool,
     fakeconsul_timing: Timing,
+    fakeconsul_acl: ACLConfig | None,
 ) -> Iterator[ServedNetwork]:
     """A fresh served network; ``add_cluster(name)`` returns a served cluster."""
     timing, clock_start = _settings(request, fakeconsul_timing)
-    served = ServedNetwork(fakeconsul_server_pool, make_network(timing, clock_start))
+    acl = _acl_setting(request, fakeconsul_acl)
+    served = ServedNetwork(fakeconsul_server_pool, make_network(timing, clock_start, acl))
     yield served
     served.finish()
 
 
 @pytest.fixture
 def fake_consul(fake_consul_network: ServedNetwork) -> ServedCluster:
-    """One served cluster, dc1, clean at the start of the test."""
+    """One served cluster, dc1, clean at the start of the test (``fake_consul_pair``'s dc1 when
+    the test asks for both)."""
+    if "dc1" in fake_consul_network:
+        return fake_consul_network["dc1"]
     return fake_consul_network.add_cluster("dc1")
 
 

@@ -6,6 +6,7 @@ on one clock, and answer with Consul's exact bytes.
 
 from __future__ import annotations
 
+from .acl import ACLConfig
 from .clock import Clock, ManualClock, SystemClock
 from .cluster import Cluster
 from .errors import ConsulError
@@ -14,6 +15,7 @@ from .peering import Peering, PeeringState, RemoteInfo, StreamStatus
 from .timing import Timing
 
 __all__ = [
+    "ACLConfig",
     "Clock",
     "Cluster",
     "ConsulError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -11,8 +12,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from . import CONSUL_VERSION
-from .network import Network
+from .acl import ACLConfig
+from .envflags import EnvHelpFormatter, apply_env_defaults
+from .logs import LEVELS
+from .logs import configure as configure_logging
 from .server import ClusterServer, ServeError
+from .standalone import Standalone
+from .statefile import StateFileError
 from .timing import Timing
 
 DEFAULT_CLUSTERS = ("dc1=127.0.0.1:8500", "dc2=127.0.0.1:8501")
@@ -48,17 +54,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fakeconsul", description="In-memory fake of Consul's peering API.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     serve = commands.add_parser(
-        "serve", help="serve fake clusters on real ports until Ctrl-C or SIGTERM"
+        "serve", help="serve fake clusters on real ports until Ctrl-C or SIGTERM",
+        formatter_class=EnvHelpFormatter,
+        description="Serve fake Consul clusters, one per port, on one simulated network. Each "
+        "port also serves the control API under /_fakeconsul/ and a dashboard at /ui/. Each "
+        "flag can be set by the environment variable named after it; a flag given here wins.",
     )
     serve.add_argument(
         "--cluster", action="append", type=_cluster_spec, metavar="NAME=HOST:PORT",
-        help="a cluster to serve (repeatable); default: dc1=127.0.0.1:8500 dc2=127.0.0.1:8501",
+        help="a cluster to serve (repeatable; comma-separated in the variable); default: "
+        "dc1=127.0.0.1:8500 dc2=127.0.0.1:8501",
     )
     serve.add_argument("--connect-delay", type=_seconds, default=0.0, metavar="S",
                        help="seconds of model time between establish and ACTIVE (default 0)")
     serve.add_argument("--deletion-delay", type=_seconds, default=0.0, metavar="S",
                        help="seconds of model time a deleted peering stays DELETING (default 0)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+    serve.add_argument("--heartbeat-interval", type=_seconds, default=15.0, metavar="S",
+                       help="seconds of model time between stream heartbeats (default 15)")
+    serve.add_argument("--heartbeat-timeout", type=_seconds, default=120.0, metavar="S",
+                       help="seconds of model time without a heartbeat before a stream fails "
+                       "(default 120)")
+    serve.add_argument("--state-file", metavar="PATH",
+                       help="keep the whole network in PATH: loaded at start (its timing wins "
+                       "over the flags), saved before each change is answered (default: none, "
+                       "state lives in memory)")
+    serve.add_argument("--no-control-api", action="store_true",
+                       help="serve neither the control API (/_fakeconsul/) nor the dashboard "
+                       "(/ui/)")
+    serve.add_argument("--log-level", choices=list(LEVELS), default="info",
+                       help="least important log lines shown on stderr (default info)")
+    serve.add_argument("--acl-default-policy", choices=["allow", "deny"], metavar="POLICY",
+                       help="turn ACLs on in every cluster with this acl.default_policy "
+                       "(allow or deny; default: ACLs off)")
+    serve.add_argument("--acl-initial-management-token", metavar="SECRET",
+                       help="turn ACLs on with SECRET as every cluster's initial management "
+                       "token (without it, PUT /v1/acl/bootstrap mints one)")
+    # Keep last: FAKECONSUL_<FLAG> defaults apply to the flags added above.
+    apply_env_defaults(serve, os.environ)
     return parser
 
 
@@ -72,9 +105,21 @@ def serve(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         _log("fakeconsul: error: each --cluster needs its own name")
         return 2
-    network = Network(
-        timing=Timing(connect_delay=args.connect_delay, deletion_delay=args.deletion_delay)
+    if args.heartbeat_interval <= 0:
+        _log("fakeconsul: error: --heartbeat-interval must be more than 0")
+        return 2
+    request_log = configure_logging(args.log_level, quiet=args.quiet)
+    world = Standalone(
+        Timing(connect_delay=args.connect_delay, deletion_delay=args.deletion_delay,
+               heartbeat_interval=args.heartbeat_interval,
+               heartbeat_timeout=args.heartbeat_timeout),
+        args.state_file, control_api=not args.no_control_api, acl=_acl_config(args),
     )
+    try:
+        world.open()
+    except StateFileError as err:
+        _log(f"fakeconsul: error: {err}")
+        return 1
     servers: list[ClusterServer] = []
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -82,22 +127,35 @@ def serve(args: argparse.Namespace) -> int:
     try:
         for name, host, port in specs:
             server = ClusterServer(
-                network.add_cluster(name), host, port, request_log=None if args.quiet else _log
+                world.cluster(name), host, port, request_log=request_log,
+                answer_hook=world.answer_hook,
             )
             server.start()
             servers.append(server)
             _wait_until_answering(server)
             print(f"{name}: {server.url}", flush=True)
+        for name in world.unserved(names):
+            print(f"{name}: not served (kept from the state file)", flush=True)
+        world.save()
         print(f"fakeconsul {CONSUL_VERSION}-compatible peering API ready; Ctrl-C stops.",
               flush=True)
         stop.wait()
-    except ServeError as err:
+    except (ServeError, StateFileError) as err:
         _log(f"fakeconsul: error: {err}")
         return 1
     finally:
+        world.close()  # saves while the served addresses are still known
         for server in servers:
             server.stop()
     return 0
+
+
+def _acl_config(args: argparse.Namespace) -> ACLConfig | None:
+    """Either ACL flag turns ACLs on; the default policy is then Consul's, allow."""
+    if args.acl_default_policy is None and not args.acl_initial_management_token:
+        return None
+    return ACLConfig(default_policy=args.acl_default_policy or "allow",
+                     initial_management_token=args.acl_initial_management_token or None)
 
 
 def _wait_until_answering(server: ClusterServer) -> None:

@@ -12,8 +12,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import messages
+from . import exports, messages
+from .acl import ACLConfig, ACLDenied, ACLSystem
 from .ca import make_root_pem
+from .catalog_ops import CatalogOperations
+from .config_ops import ConfigOperations
 from .gocompat import multierror
 from .messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
@@ -31,14 +34,15 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-class Cluster:
+class Cluster(CatalogOperations, ConfigOperations):
     """A fake Consul datacenter on a network: its peerings, its CA, its address.
 
     Operations take the network's lock, so a cluster may be used from many threads.
     """
 
     def __init__(
-        self, network: Network, name: str, synthetic_address: str, *, peering_enabled: bool = True
+        self, network: Network, name: str, synthetic_address: str, *, peering_enabled: bool = True,
+        acl: ACLConfig | None = None,
     ) -> None:
         self.network = network
         self.name = name
@@ -53,6 +57,13 @@ class Cluster:
         self._availability_listeners: list[Callable[[bool], None]] = []
         self.store = Store()
         self.tracker = Tracker()
+        # Peering ID -> (record, version, snapshot) of the last read: see _show.
+        self._snapshots: dict[str, tuple[PeeringRecord, tuple[object, ...], Peering]] = {}
+        # Policies, tokens and enforcement; everything is allowed while ``acl`` is None.
+        self.acl = ACLSystem(acl, self.store, network.lock, network.now)
+        # The catalog and config entries (exports and discovery, spec §9).
+        self._init_catalog()
+        self._init_config_entries()
         self._wsgi_app: Any = None
 
     @property
@@ -64,8 +75,8 @@ class Cluster:
         return [self.served_address or self.synthetic_address]
 
     def exported_services(self, peer_name: str) -> tuple[str, ...]:
-        """Service names this cluster exports to its peering ``peer_name`` (none yet)."""
-        return ()
+        """Service names this cluster exports to its peering ``peer_name`` (spec §9.2)."""
+        return exports.exported_names(self, peer_name)
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name} {self.server_addresses()[0]}>"
@@ -79,13 +90,17 @@ class Cluster:
         server_external_addresses: list[str] | None = None,
         *,
         partition: str = "",
+        token: str | None = None,
     ) -> str:
-        """``POST /v1/peering/token``: create (or reuse) the acceptor peering, return a token."""
+        """``POST /v1/peering/token``: create (or reuse) the acceptor peering, return a token.
+
+        ``token`` is the ACL secret of the caller (needs ``peering:write`` once ACLs are on)."""
         with self._operation():
             self._require_peering_enabled()
             if partition and partition.lower() != "default":
                 raise rpc_error(INVALID_ARGUMENT, messages.PARTITIONS_ENTERPRISE)
             self._validate_name_and_meta(peer_name, meta)
+            self._authorize(token, "write")
             existing = self.store.peering_by_name(peer_name)
             if existing is not None and existing.is_dialer:
                 raise rpc_error(UNKNOWN, messages.already_established(peer_name))
@@ -124,25 +139,31 @@ class Cluster:
         meta: dict[str, str] | None = None,
         *,
         partition: str = "",
+        token: str | None = None,
     ) -> None:
         """``POST /v1/peering/establish``: dial the acceptor named by the token.
 
         Returns once the acceptor accepted the establishment secret; the stream itself opens
         ``timing.connect_delay`` seconds of model time later. ``partition`` is ignored, as in CE.
+        ``token`` is the caller's ACL secret (``peering:write``); the exchange with the acceptor
+        needs none, as servers exchange secrets among themselves.
         """
         with self._operation():
             self._require_peering_enabled()
             if not is_valid_peer_name(peer_name):
                 raise rpc_error(UNKNOWN, messages.invalid_peer_name(peer_name))
             try:
-                token = decode(peering_token)
+                decoded = decode(peering_token)
             except TokenError as err:
                 raise rpc_error(UNKNOWN, err.message) from None
-            problem = validation_error(token)
+            problem = validation_error(decoded)
             if problem is not None:
                 raise rpc_error(UNKNOWN, problem)
             self._validate_meta(meta)
-            if token.server_name == self.server_name:
+            # Consul validates the request before it looks at the ACL token (spec §2.2 f), and
+            # compares server names only after.
+            self._authorize(token, "write")
+            if decoded.server_name == self.server_name:
                 raise rpc_error(UNKNOWN, messages.same_cluster(self.server_name))
             existing = self.store.peering_by_name(peer_name)
             if existing is not None and not existing.is_dialer:
@@ -150,28 +171,32 @@ class Cluster:
             if existing is not None and existing.state is PeeringState.DELETING:
                 raise rpc_error(UNKNOWN, messages.MARKED_FOR_DELETION)
 
-            record = self._write_dialer(existing, peer_name, token, meta)
-            stream_secret = self._exchange_secret(token)
+            record = self._write_dialer(existing, peer_name, decoded, meta)
+            stream_secret = self._exchange_secret(decoded)
             self.store.dialer_stream_secrets[record.id] = stream_secret
             record.state = PeeringState.ESTABLISHING
             self.store.write_peering(record)
-            self._start_stream(record, token.peer_id)
+            self._start_stream(record, decoded.peer_id)
 
-    def read(self, name: str) -> Peering | None:
-        """``GET /v1/peering/:name``, case-insensitive; None where Consul answers 404."""
-        return self.read_with_index(name)[0]
+    def read(self, name: str, *, token: str | None = None) -> Peering | None:
+        """``GET /v1/peering/:name``, case-insensitive; None where Consul answers 404.
+        With ACLs on, ``token`` needs ``peering:read`` (checked before the lookup)."""
+        return self.read_with_index(name, token=token)[0]
 
-    def list(self) -> list[Peering]:
-        """``GET /v1/peerings``: every peering in every state, by lower-cased name."""
-        return self.list_with_index()[0]
+    def list(self, *, token: str | None = None) -> list[Peering]:
+        """``GET /v1/peerings``: every peering in every state, by lower-cased name. With ACLs
+        on, ``token`` needs ``peering:read``: all or nothing, no filtering."""
+        return self.list_with_index(token=token)[0]
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, *, token: str | None = None) -> None:
         """``DELETE /v1/peering/:name``: mark DELETING, tell a connected peer, remove later.
 
-        Deleting a missing or already DELETING peering succeeds and changes nothing.
+        Deleting a missing or already DELETING peering succeeds and changes nothing. With ACLs
+        on, ``token`` needs ``peering:write``, even for a missing name.
         """
         with self._operation():
             self._require_peering_enabled()
+            self._authorize(token, "write")
             record = self.store.peering_by_name(name)
             if record is None or record.state is PeeringState.DELETING:
                 return
@@ -198,19 +223,25 @@ class Cluster:
 
     # --- reads with their index, for blocking queries -----------------------------------------
 
-    def read_with_index(self, name: str) -> tuple[Peering | None, int]:
+    def read_with_index(
+        self, name: str, *, token: str | None = None
+    ) -> tuple[Peering | None, int]:
         """The peering and the index a blocking read waits on (its ModifyIndex)."""
         with self._operation():
             self._require_peering_enabled()
+            self._authorize(token, "read")
             record = self.store.peering_by_name(name)
             if record is None:
                 return None, 0
             return self._show(record), record.modify_index
 
-    def list_with_index(self) -> tuple[builtins.list[Peering], int]:
+    def list_with_index(
+        self, *, token: str | None = None
+    ) -> tuple[builtins.list[Peering], int]:
         """Every peering and the peering table's index."""
         with self._operation():
             self._require_peering_enabled()
+            self._authorize(token, "read")
             return [self._show(r) for r in self.store.peerings()], self.store.peering_table_index
 
     @property
@@ -251,10 +282,14 @@ class Cluster:
                 self.network.register_address(address, self)
 
     def reset(self) -> None:
-        """Back to no peerings; identity, CA and address stay, the index keeps growing."""
+        """Back to no peerings; identity, CA and address stay, the index keeps growing. ACLs go
+        back to the built-in policy and tokens (and the configured management token)."""
         with self.network.lock:
             self.store.clear()
             self.tracker.clear()
+            self._reset_catalog()
+            self.config_entries.clear()
+            self.acl.reset()
             self.set_up(True)
 
     # --- internals ---------------------------------------------------------------------------
@@ -291,6 +326,15 @@ class Cluster:
             # Zero delays (the defaults) complete within the operation that scheduled them.
             self.network.catch_up()
 
+    def _authorize(self, token: str | None, level: str) -> None:
+        """``peering:<level>`` (``operator:<level>`` decides where no peering rule does). The
+        peering service is gRPC: a denial reaches HTTP as the string of an Unknown error, which
+        the wrapper answers with 403 for its "Permission denied" / "ACL not found" (spec §8)."""
+        try:
+            self.acl.require(token, "peering", level)
+        except ACLDenied as err:
+            raise rpc_error(UNKNOWN, err.message) from None
+
     def _require_peering_enabled(self) -> None:
         if not self.peering_enabled:
             raise rpc_error(FAILED_PRECONDITION, messages.PEERING_DISABLED)
@@ -306,11 +350,23 @@ class Cluster:
             raise rpc_error(UNKNOWN, messages.META_FAILED.format(problem))
 
     def _show(self, record: PeeringRecord) -> Peering:
-        return shown(
+        # Snapshots are frozen, so an unchanged peering hands out the same one (and its cached
+        # JSON): listing 10,000 peerings costs lookups, not 10,000 copies (benchmarks/README.md).
+        # Unchanged = the same record object with the same ModifyIndex and state (every stored
+        # change bumps the index) and the same tracker values.
+        key = (record.modify_index, record.state, self.tracker.version(record.id))
+        cached = self._snapshots.get(record.id)
+        if cached is not None and cached[0] is record and cached[1] == key:
+            return cached[2]
+        peering = shown(
             record,
             self.tracker.shown_state(record.id, record.state),
             self.tracker.stream_status(record.id),
         )
+        if len(self._snapshots) > 2 * len(self.store) + 64:
+            self._snapshots.clear()  # now and then, forget the peerings that are gone
+        self._snapshots[record.id] = (record, key, peering)
+        return peering
 
     def _write_dialer(
         self,
@@ -375,5 +431,7 @@ class Cluster:
             if record is not None and record.state is PeeringState.DELETING:
                 self.store.delete_peering(record)
                 self.tracker.delete(peering_id)
+                # The deferred deletion also removes everything imported from that peer.
+                exports.forget_peer(self, record.name)
 
         return remove

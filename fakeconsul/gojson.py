@@ -44,6 +44,13 @@ class GoType:
 
 
 STRING = GoType("string", "string")
+BOOL = GoType("bool", "bool")
+
+
+def ignored(text: str) -> GoType:
+    """A field of Go type ``text`` whose value the fake never reads (raft indexes, hashes, times
+    a client echoes back in an ACL body): any JSON value is accepted and dropped."""
+    return GoType("ignored", text)
 
 
 def slice_of(elem: GoType) -> GoType:
@@ -103,7 +110,7 @@ class GoStruct(GoType):
 def _zero(typ: GoType) -> object:
     if isinstance(typ, GoStruct) and not typ.pointer:
         return typ.zero_fields()
-    return "" if typ.kind == "string" else None
+    return "" if typ.kind == "string" else False if typ.kind == "bool" else None
 
 
 # ---- Parsing: bytes -> tree of str, bool, None, _NUMBER, list (array), _Obj (object) ----------
@@ -375,10 +382,14 @@ class _Decoder:
     def value(self, node: object, typ: GoType, cur: object) -> object:
         if node is None:
             # null makes a slice, map or pointer nil; for a string or a struct it is a no-op.
-            keep = typ.kind == "string" or (isinstance(typ, GoStruct) and not typ.pointer)
+            keep = typ.kind in ("string", "bool") or (
+                isinstance(typ, GoStruct) and not typ.pointer
+            )
             return cur if keep else None
         if typ.kind == "string" and isinstance(node, str):
             return self.text(node)
+        if typ.kind == "ignored" or (typ.kind == "bool" and isinstance(node, bool)):
+            return None if typ.kind == "ignored" else node
         if isinstance(typ, GoStruct) and isinstance(node, _Obj):
             return self.struct_value(node, typ, cur)
         if typ.elem is not None and isinstance(node, list):

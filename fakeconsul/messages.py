@@ -170,3 +170,369 @@ def marked_as_deleted(peer_id: str) -> str:
 
 def unknown_peer_id(peer_id: str) -> str:
     return f"initial subscription for unknown PeerID: {peer_id}"
+
+
+# --- pytest plugin: usage errors of @pytest.mark.fakeconsul (fakeconsul's own, not Consul's) ---
+
+MARKER_KEYWORDS_ONLY = "@pytest.mark.fakeconsul takes keyword arguments only"
+MARKER_UNKNOWN_SETTINGS = "@pytest.mark.fakeconsul: unknown settings {}"
+MARKER_CLOCK_START = "@pytest.mark.fakeconsul: clock_start must be an aware datetime, not {!r}"
+MARKER_BAD_VALUE = "@pytest.mark.fakeconsul: {}"
+
+# --- Standalone server: control API under /_fakeconsul/ and the state file (fakeconsul serve) -
+# The fake's own texts, not Consul's: they name the field at fault and what it must be.
+
+CONTROL_BODY_NOT_JSON = "Request body is not valid JSON: {}"
+CONTROL_BODY_NOT_OBJECT = "Request body must be a JSON object"
+CONTROL_MAX_SECONDS = 10 * 365 * 24 * 3600  # ten years: far beyond any test, far below overflow
+
+
+def control_unknown_field(name: str, allowed: list[str]) -> str:
+    if not allowed:
+        return f'Unknown field "{name}" (this endpoint takes no fields)'
+    return f'Unknown field "{name}" (known fields: {", ".join(allowed)})'
+
+
+def control_missing_field(name: str) -> str:
+    return f'Missing field "{name}"'
+
+
+def control_not_string(name: str) -> str:
+    return f'"{name}" must be a string'
+
+
+def control_bad_seconds(name: str) -> str:
+    return f'"{name}" must be a number of seconds from 0 to {CONTROL_MAX_SECONDS}'
+
+
+CONTROL_HEARTBEAT_INTERVAL_ZERO = '"HeartbeatInterval" must be more than 0'
+
+
+def control_unknown_cluster(name: str) -> str:
+    return f'No cluster named "{name}" on this network'
+
+
+CONTROL_TWO_CLUSTERS = '"Clusters" must name two different clusters, like ["dc1", "dc2"]'
+CONTROL_BAD_STATUS = '"Status" must be an HTTP status code from 100 to 599'
+CONTROL_BAD_TIMES = '"Times" must be a whole number from 1 up'
+CONTROL_BAD_PATH = '"Path" must start with "/" and lie outside /_fakeconsul/'
+CONTROL_BAD_HEADERS = '"Headers" must be an object whose values are strings'
+CONTROL_BAD_METHOD = '"Method" must be an HTTP method such as "GET", or "*" for any'
+
+
+def control_unknown_endpoint(path: str) -> str:
+    return f"No control endpoint {path} (GET /_fakeconsul/state shows the network)"
+
+
+def control_cluster_down(name: str) -> str:
+    return f'Cluster "{name}" is down; POST /_fakeconsul/bring-up {{"Cluster": "{name}"}} starts it'
+
+
+def ui_no_file(name: str) -> str:
+    return f"No dashboard file {name}"
+
+
+def state_unreadable(path: str, reason: str) -> str:
+    return f"cannot read state file {path}: {reason}"
+
+
+def state_corrupt(path: str, reason: str) -> str:
+    return f"state file {path} is corrupt ({reason}); it was left untouched"
+
+
+STATE_NOT_JSON = "not JSON: {}"
+STATE_NOT_FAKECONSUL = 'not a fakeconsul state file: no "Format": "fakeconsul-state"'
+
+
+def state_newer_version(found: object, supported: int) -> str:
+    return f"format version {found!r}, this fakeconsul reads version {supported}"
+
+
+def state_missing(where: str) -> str:
+    return f"{where} is missing"
+
+
+def state_wrong_type(where: str, expected: str) -> str:
+    return f"{where} must be {expected}"
+
+
+def state_unknown_part(where: str) -> str:
+    return f"{where} is unknown to this fakeconsul (a newer version wrote it?)"
+
+
+def state_duplicate(where: str, name: str) -> str:
+    return f'{where} names "{name}" twice'
+
+
+def state_in_use(path: str) -> str:
+    return f"state file {path} is in use by another fakeconsul"
+
+
+def state_save_failed(path: str, reason: str) -> str:
+    return f"cannot save state file {path}: {reason}"
+
+
+def state_bad_entry(where: str, problem: str) -> str:
+    return f"{where} is refused: {problem}"
+
+
+# --- ACLs (acl/errors.go, agent/acl_endpoint.go, agent/consul/acl_endpoint.go,
+# auth/token_writer.go, acl/policy.go; spec §8) ---------------------------------------------
+# The ACL RPCs go over net/rpc, not gRPC: their errors reach the HTTP body as plain text. The
+# wrapper answers 403 when the text contains "Permission denied" or "ACL not found", the handler's
+# own HTTPErrors keep their status, and every other RPC error is a 500 (a malformed policy rule
+# included: Consul's UI handles "Failed to parse ACL rules" arriving with a 500).
+
+ACL_NOT_FOUND = "ACL not found"
+ACL_DISABLED = "ACL support disabled"
+
+
+def permission_denied(accessor_id: str, resource: str, level: str, name: str | None = None) -> str:
+    text = f"Permission denied: token with AccessorID '{accessor_id}' lacks permission "
+    text += f"'{resource}:{level}'"
+    # ResourceDescriptor.ToString in CE: the name between plain double quotes, not %q.
+    return text + (f' on "{name}"' if name is not None else "")
+
+
+def bootstrap_no_longer_allowed(reset_index: int) -> str:
+    return f"Permission denied: ACL bootstrap no longer allowed (reset index: {reset_index})"
+
+
+REQUEST_DECODING_FAILED = "Request decoding failed: {}"
+POLICY_DECODING_FAILED = "Policy decoding failed: {}"
+TOKEN_DECODING_FAILED = "Token decoding failed: {}"
+MISSING_POLICY_ID = "Missing policy ID"
+MISSING_POLICY_NAME = "Missing policy Name"
+MISSING_TOKEN_ACCESSOR_ID = "Missing token AccessorID"
+POLICY_ID_ON_CREATE = "Cannot specify the ID when creating a new policy"
+POLICY_ID_MISMATCH = "Policy ID in URL and payload do not match"
+TOKEN_ID_MISMATCH = "Token Accessor ID in URL and payload do not match"
+SUPPLIED_TOKEN_MISSING = "Supplied token does not exist"
+CANNOT_FIND_POLICY_TO_DELETE = "Cannot find policy to delete"
+CANNOT_FIND_TOKEN_TO_DELETE = "Cannot find token to delete"
+
+
+def acl_resource_missing(kind: str) -> str:
+    return f"Requested {kind} does not exist: {ACL_NOT_FOUND}"
+
+
+POLICY_NO_NAME = "Invalid Policy: no Name is set"
+POLICY_INVALID_NAME = (
+    "Invalid Policy: invalid Name. Only alphanumeric characters, '-' and '_' are allowed"
+)
+POLICY_ID_INVALID_UUID = "Policy ID invalid UUID"
+
+
+def policy_name_taken(name: str) -> str:
+    return f"Invalid Policy: A Policy with Name {go_quote(name)} already exists"
+
+
+def policy_rename_taken(name: str) -> str:
+    # The update path spells it with a lower-case "policy name" (PolicySet).
+    return f"Invalid Policy: A policy with name {go_quote(name)} already exists"
+
+
+def cannot_find_policy(policy_id: str) -> str:
+    return f"cannot find policy {policy_id}"
+
+
+MANAGEMENT_RULES_FIXED = (
+    "Changing the Rules for the builtin global-management policy is not permitted"
+)
+MANAGEMENT_DATACENTERS_FIXED = (
+    "Changing the Datacenters of the builtin global-management policy is not permitted"
+)
+MANAGEMENT_POLICY_UNDELETABLE = (
+    "Delete operation not permitted on the builtin global-management policy"
+)
+# [uncertain] the detail after this prefix is hashicorp/hcl v1's parser message in Consul; the
+# fake gives pyhcl's description of the same syntax error (see fakeconsul/acl/rules.py).
+RULES_PARSE_FAILED = "Failed to parse ACL rules: {}"
+
+
+def invalid_rule(kind: str, shown: str) -> str:
+    """``Invalid <kind> policy: %#v`` of the offending rule (a quoted string or a Go struct)."""
+    return f"Invalid {kind} policy: {shown}"
+
+
+def invalid_intentions(kind: str, shown: str) -> str:
+    return f"Invalid {kind} intentions policy: {shown}"
+
+
+def token_id_problem(which: str, problem: str) -> str:
+    return f"Invalid Token: {which} - {problem}"
+
+
+def token_id_in_use(which: str) -> str:
+    return f"Invalid Token: {which} is already in use"
+
+
+TOKEN_ID_NOT_UUID = "not a valid UUID"
+
+
+def token_id_reserved(prefix: str) -> str:
+    return f"UUIDs with the prefix {go_quote(prefix)} are reserved"
+
+
+ACCESSOR_NOT_UUID = "AccessorID is not a valid UUID"
+
+
+def cannot_find_token(accessor_id: str) -> str:
+    return f"Cannot find token {go_quote(accessor_id)}"
+
+
+SECRET_ID_FIXED = "Changing a token's SecretID is not permitted"
+
+
+def cannot_toggle_local(accessor_id: str) -> str:
+    return f"Cannot toggle local mode of {accessor_id}"
+
+
+def no_such_policy_name(name: str) -> str:
+    return f"No such ACL policy with name {go_quote(name)}"
+
+
+def no_such_policy_id(policy_id: str) -> str:
+    return f"No such ACL policy with ID {go_quote(policy_id)}"
+
+
+def no_such_role_name(name: str) -> str:
+    return f"No such ACL role with name {go_quote(name)}"
+
+
+def no_such_role_id(role_id: str) -> str:
+    return f"No such ACL role with ID {go_quote(role_id)}"
+
+
+DELETE_ACCESSOR_INVALID = "Accessor ID is missing or an invalid UUID"
+ANONYMOUS_UNDELETABLE = "Delete operation not permitted on the anonymous token"
+SELF_DELETION = "Deletion of the request's authorization token is not permitted"
+CANNOT_MODIFY_ROOT = "Permission denied: Cannot modify root ACL"
+
+
+# --- Contract and robustness (issue 7) ----------------------------------------------------------
+
+# Consul's Index handler (agent/http.go) for a path outside the API: Fprintln adds the "\n".
+INVALID_URL_PATH_NOT_API = (
+    "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n"
+)
+
+
+# --- Exports and discovery: config entries, catalog, health, agent services (spec §9) ---------
+# agent/config_endpoint.go, structs/config_entry*.go, agent/catalog_endpoint.go,
+# agent/consul/catalog_endpoint.go, agent/health_endpoint.go, agent/agent_endpoint.go.
+
+# exported-services validation (§9.1 [exact]); "Services[i]: ..." / "Services[i].Consumers[j]: ..."
+EXPORTED_SERVICES_NAME = 'exported-services Name must be "default"'
+SERVICE_NAME_EMPTY = "service name cannot be empty"
+NAMESPACE_WILDCARD = "service name must be wildcard if namespace is wildcard"
+NO_CONSUMER = "must have at least one consumer"
+CONSUMER_AT_MOST_ONE = "must define at most one of Peer, Partition, or SamenessGroup"
+CONSUMER_ALL_PARTITIONS = "exporting to all partitions (wildcard) is not supported"
+CONSUMER_ALL_PEERS = "exporting to all peers (wildcard) is not supported"
+# CE's validateServicesEnterprise (config_entry_exports_ce.go).
+PARTITIONS_ENTERPRISE_ONLY = "partitions are an enterprise-only feature"
+SAMENESS_ENTERPRISE_ONLY = "sameness-groups are an enterprise-only feature"
+
+
+def service_problem(i: int, text: str) -> str:
+    return f"Services[{i}]: {text}"
+
+
+def consumer_problem(i: int, j: int, text: str) -> str:
+    return f"Services[{i}].Consumers[{j}]: {text}"
+
+
+# validateConfigEntryMeta
+def meta_too_many(limit: int) -> str:
+    return f"Meta exceeds maximum element count {limit}"
+
+
+def meta_key_too_long(key: str, limit: int) -> str:
+    return f"Meta key {go_quote(key)} exceeds maximum length {limit}"
+
+
+def meta_value_too_long(key: str, limit: int) -> str:
+    return f"Meta value for key {go_quote(key)} exceeds maximum length {limit}"
+
+
+# DecodeConfigEntry and validateUnusedKeys (CE)
+CONFIG_DECODING_FAILED = "Request decoding failed: {}"
+CONFIG_NO_KIND = "Payload does not contain a kind/Kind key at the top level"
+CONFIG_KIND_NOT_STRING = "Kind value in payload is not a string"
+
+
+def invalid_config_kind(kind: str) -> str:
+    return f"invalid config entry kind: {kind}"
+
+
+def invalid_config_key(key: str) -> str:
+    lowered = key.lower()
+    if lowered.endswith("namespace"):
+        return f"invalid config key {go_quote(key)}, namespaces are a consul enterprise feature"
+    if "jwt" in lowered:
+        return (
+            f"invalid config key {go_quote(key)}, api-gateway jwt validation is a consul "
+            "enterprise feature"
+        )
+    return f"invalid config key {go_quote(key)}"
+
+
+def config_body_not_object(raw: object) -> str:
+    # [uncertain] the text when the body is JSON but not an object: encoding/json's, decoding
+    # into the handler's map[string]interface{}.
+    kind = (
+        "array" if isinstance(raw, list) else "string" if isinstance(raw, str)
+        else "bool" if isinstance(raw, bool) else "number"
+    )
+    return f"json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+
+
+def config_not_found(kind: str, name: str) -> str:
+    return f"Config entry not found for {go_quote(kind)} / {go_quote(name)}"
+
+
+CONFIG_DELETE_NEEDS_BOTH = "Must provide both a kind and name to delete"
+
+# Catalog and agent registration
+REQUEST_DECODE_FAILED = "Request decode failed: {}"
+MUST_PROVIDE_NODE = "Must provide node"
+MUST_PROVIDE_ADDRESS = "Must provide address if SkipNodeUpdate is not set"
+SERVICE_NAME_WITH_ID = "Must provide service name (Service.Service) with ID (Service.ID)"
+INVALID_SERVICE_ADDRESS = "Invalid service address"
+MISSING_NODE_REGISTRATION = "Missing node registration"
+MISSING_SERVICE_REGISTRATION = "Missing service registration"
+MISSING_SERVICE_NAME = "Missing service name"
+INVALID_PASSING = "Invalid value for ?passing"
+INVALID_CHECK = "Invalid check: {}"
+# CheckType.Validate (the three cases a registration without a running check can hit).
+CHECK_INTERVAL_AND_TTL = "Interval and TTL cannot both be specified"
+CHECK_NEEDS_INTERVAL = "Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks"
+CHECK_NEEDS_TTL = "TTL must be > 0 for TTL checks"
+
+
+def bad_node_id(reason: str) -> str:
+    return f"Bad node ID: {reason}"
+
+
+# hashicorp/go-uuid ParseUUID
+UUID_WRONG_LENGTH = "uuid string is wrong length"
+UUID_IMPROPER = "uuid is improperly formatted"
+
+
+def unknown_agent_service(service_id: str) -> str:
+    return (
+        f"Unknown service ID {go_quote(service_id)}. Ensure that the service ID is passed, "
+        "not the service name."
+    )
+
+
+# Internal.ExportedServicesForPeer (the UI's exported-services tab)
+MUST_PROVIDE_PEER_NAME = "must provide PeerName"
+MARKER_ACL = "@pytest.mark.fakeconsul: acl must be an ACLConfig or None, not {!r}"
+
+
+def hcl_unknown_type(key: str, node: str) -> str:
+    # [uncertain] hcl v1's decoder error for a value of the wrong shape (without its "At L:C: "
+    # position, which the fake's parser does not give).
+    return f"{key}: unknown type for string *ast.{node}"

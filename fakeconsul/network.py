@@ -11,9 +11,11 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
+from .acl import ACLConfig
 from .clock import Clock, SystemClock
 from .cluster import Cluster
 from .stream import Stream
@@ -41,9 +43,16 @@ class Network:
     >>> dc1, dc2 = net.add_cluster("dc1"), net.add_cluster("dc2")
     """
 
-    def __init__(self, clock: Clock | None = None, timing: Timing | None = None) -> None:
+    def __init__(
+        self, clock: Clock | None = None, timing: Timing | None = None,
+        acl: ACLConfig | None = None,
+    ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.timing = timing if timing is not None else Timing()
+        # The ACL settings of every cluster added without its own (None: ACLs off).
+        self.acl = acl
+        # What the control API's reset goes back to (a standalone server's flags).
+        self.initial_timing = replace(self.timing)
         # Re-entrant: clock.advance() inside an operation's caller fires timers under the lock.
         self.lock = threading.RLock()
         self._clusters: dict[str, Cluster] = {}
@@ -58,8 +67,15 @@ class Network:
 
     # --- clusters ----------------------------------------------------------------------------
 
-    def add_cluster(self, name: str, *, peering_enabled: bool = True) -> Cluster:
-        """A new cluster (datacenter ``name``) with its own CA, index and synthetic address."""
+    def add_cluster(
+        self, name: str, *, peering_enabled: bool = True,
+        acl: ACLConfig | Literal[False] | None = None,
+    ) -> Cluster:
+        """A new cluster (datacenter ``name``) with its own CA, index and synthetic address.
+
+        ``acl`` turns ACLs on for this cluster (``False`` turns them off); by default the
+        cluster takes the network's ``acl``.
+        """
         with self.lock:
             if name in self._clusters:
                 raise ValueError(f"the network already has a cluster named {name!r}")
@@ -68,7 +84,8 @@ class Network:
             ordinal = len(self._clusters) + 1
             # 198.18.0.0/15 is reserved for benchmarking: it can never reach a real host.
             synthetic = f"198.18.{ordinal // 256}.{ordinal % 256}:8503"
-            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled)
+            config = self.acl if acl is None else acl or None
+            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config)
             self._clusters[name] = cluster
             self._addresses[synthetic] = cluster
             return cluster
@@ -93,6 +110,12 @@ class Network:
     def unregister_address(self, address: str) -> None:
         with self.lock:
             self._addresses.pop(address, None)
+
+    def addresses_of(self, cluster: Cluster) -> list[str]:
+        """Every address that leads to ``cluster`` (served, synthetic, and older ones a state
+        file brought back so that tokens naming them still work)."""
+        with self.lock:
+            return sorted(a for a, c in self._addresses.items() if c is cluster)
 
     def resolve(self, address: str) -> Cluster | None:
         """The cluster whose gRPC server answers at ``address`` (served or synthetic)."""
@@ -244,6 +267,22 @@ class Network:
             s for s in streams
             if s.acceptor is not None and {s.dialer.name, s.acceptor.name} == names
         ]
+
+    def pending_timers(self) -> list[Timer]:
+        """Timers neither fired nor cancelled, soonest first (what the control API shows)."""
+        with self.lock:
+            return sorted(t for t in self._timers if not t.cancelled and not t.fired)
+
+    def streams(self) -> list[Stream]:
+        """Every simulated stream, once each."""
+        with self.lock:
+            return list({id(s): s for s in self._stream_ends.values()}.values())
+
+    def disconnected_pairs(self) -> list[tuple[str, str]]:
+        """The cut links, as sorted pairs of cluster names."""
+        with self.lock:
+            pairs = [sorted(pair) for pair in self._cut if len(pair) == 2]
+            return sorted((a, b) for a, b in pairs)
 
     def reset(self) -> None:
         """Every cluster back to empty; timers, streams and faults gone. Clusters stay."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from .gocompat import format_time
+from .gocompat import format_time, go_marshal
 
 
 class PeeringState(enum.StrEnum):
@@ -166,6 +167,12 @@ class Peering:
         api["ModifyIndex"] = self.modify_index
         api["Remote"] = self.remote.to_api()
         return api
+
+    @cached_property
+    def api_json(self) -> bytes:
+        """``to_api()`` as compact Go JSON, encoded once per snapshot: reads share a snapshot
+        until the peering changes, so a list re-sends bytes instead of re-encoding them."""
+        return go_marshal(self.to_api())
 
 
 def shown(record: PeeringRecord, shown_state: PeeringState, status: StreamStatus) -> Peering:

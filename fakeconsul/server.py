@@ -21,6 +21,9 @@ from werkzeug.wrappers import Request, Response
 from .cluster import Cluster
 
 RequestLog = Callable[[str], None]
+# Sees each answer before it is sent and may replace it (``fakeconsul serve --state-file``
+# saves the network there, so no write is acknowledged before it is on disk).
+AnswerHook = Callable[[Request, Response], Response]
 POLL_INTERVAL = 0.05
 
 
@@ -53,10 +56,12 @@ class ClusterServer(HTTPServerBase):
         port: int = 0,
         *,
         request_log: RequestLog | None = None,
+        answer_hook: AnswerHook | None = None,
     ) -> None:
         super().__init__(host, port, threaded=True)
         self.cluster: Cluster | None = None
         self.request_log = request_log
+        self.answer_hook = answer_hook
         self._pending = cluster
 
     @property
@@ -69,6 +74,13 @@ class ClusterServer(HTTPServerBase):
 
     def start(self) -> None:
         """Bind and serve; a busy port raises ServeError instead of werkzeug's SystemExit."""
+        self._listen()
+        if self._pending is not None:
+            self.attach(self._pending)
+            self._pending = None
+
+    def _listen(self) -> None:
+        # Also when a cluster comes back up: its port may have been taken meanwhile.
         captured = io.StringIO()
         try:
             with contextlib.redirect_stderr(captured):
@@ -77,13 +89,12 @@ class ClusterServer(HTTPServerBase):
             reason = captured.getvalue().strip().splitlines()
             detail = reason[0] if reason else "cannot bind"
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {detail}") from None
-        if self._pending is not None:
-            self.attach(self._pending)
-            self._pending = None
 
     def stop(self) -> None:
-        self.detach()
-        self._stop_listening()
+        """Stop serving; a server whose cluster is down is closed already (no restart)."""
+        self._release_cluster()
+        if self.is_running():
+            self._stop_listening()
 
     def _stop_listening(self) -> None:
         server = self.server
@@ -99,20 +110,25 @@ class ClusterServer(HTTPServerBase):
         cluster.on_availability(self._availability_changed)
 
     def detach(self) -> None:
+        """Serve no cluster (answer 503) until the next ``attach``."""
+        if self._release_cluster() and not self.is_running():
+            self._listen()  # a pooled server that was down for its last test
+
+    def _release_cluster(self) -> bool:
         cluster, self.cluster = self.cluster, None
-        if cluster is not None:
-            cluster.off_availability(self._availability_changed)
-            if cluster.served_address == self.address:
-                cluster.set_served_address(None)
-            if not self.is_running():
-                super().start()  # a pooled server that was down for its last test
+        if cluster is None:
+            return False
+        cluster.off_availability(self._availability_changed)
+        if cluster.served_address == self.address:
+            cluster.set_served_address(None)
+        return True
 
     def _availability_changed(self, up: bool) -> None:
         # A cluster that is down refuses connections on its port, as a stopped agent does.
         if not up and self.is_running():
             self._stop_listening()
         elif up and not self.is_running():
-            super().start()
+            self._listen()
 
     def thread_target(self) -> None:
         assert self.server is not None
@@ -123,6 +139,8 @@ class ClusterServer(HTTPServerBase):
         # Unlike the base class, keep no request log: a long-running server would grow forever.
         started = time.perf_counter()
         response = self.dispatch(request)
+        if self.answer_hook is not None:
+            response = self.answer_hook(request, response)
         if self.request_log is not None:
             elapsed = (time.perf_counter() - started) * 1000
             name = self.cluster.name if self.cluster is not None else "-"

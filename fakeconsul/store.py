@@ -64,6 +64,14 @@ class Store:
         with self._changed:
             self._changed.notify_all()
 
+    # Other tables (catalog, config entries) share the raft index: they take one per write
+    # and wake the blocking queries when done.
+    def next_index(self) -> int:
+        return self._next_index()
+
+    def notify(self) -> None:
+        self._notify()
+
     def write_peering(self, record: PeeringRecord) -> None:
         index = self._next_index()
         if record.id not in self._by_id:
@@ -80,6 +88,13 @@ class Store:
             self.secrets.pop(record.id, None)
             self.dialer_stream_secrets.pop(record.id, None)
         self._notify()
+
+    def write_elsewhere(self) -> int:
+        """Take the next index for a write to a table kept outside this store (the ACL tables:
+        Consul's raft index is shared by all of them) and wake the blocking queries."""
+        index = self._next_index()
+        self._notify()
+        return index
 
     def write_secrets(self, peering_id: str, secrets: PeeringSecrets) -> None:
         self._next_index()
@@ -101,6 +116,17 @@ class Store:
         self._by_id.clear()
         self.secrets.clear()
         self.dialer_stream_secrets.clear()
+        self._notify()
+
+    def restore(self, records: list[PeeringRecord], *, index: int, table_index: int) -> None:
+        """Put back saved peerings with their own indexes (a state file loading); no index moves.
+
+        Secrets are restored by the caller into ``secrets`` and ``dialer_stream_secrets``.
+        """
+        self._by_name = {r.name.lower(): r for r in records}
+        self._by_id = {r.id: r for r in records}
+        self.index = index
+        self.peering_table_index = table_index
         self._notify()
 
     # --- blocking ----------------------------------------------------------------------------

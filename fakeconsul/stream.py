@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from . import messages
+from . import exports, messages
 from .peering import PeeringRecord, PeeringState, RemoteInfo
 
 if TYPE_CHECKING:
@@ -125,10 +125,9 @@ class Stream:
         for sender, receiver in ((dialer_entry, acceptor_entry), (acceptor_entry, dialer_entry)):
             sender.last_send_success = at
             receiver.last_recv_resource = at
-        dialer_entry.exported_services = self.dialer.exported_services(dialer_record.name)
-        acceptor_entry.imported_services = dialer_entry.exported_services
-        acceptor_entry.exported_services = acceptor.exported_services(accepted.name)
-        dialer_entry.imported_services = acceptor_entry.exported_services
+        # Each side sends its exported-services list and their instances; the importer
+        # reconciles its catalog to that snapshot (spec §9.2).
+        exports.sync_both_ways(self, at)
 
         self._schedule_next_heartbeat()
 
@@ -167,6 +166,9 @@ class Stream:
         entry = self.dialer.tracker.get(self.dialer_peering_id)
         assert self.connected_at is not None
         last = (entry.last_recv_heartbeat if entry else None) or self.connected_at
+        # The tracker entry outlives a stream: a heartbeat an earlier stream received does not
+        # count, each stream's heartbeat timeout starts when it connects.
+        last = max(last, self.connected_at)
         timeout = timedelta(seconds=self.network.timing.heartbeat_timeout)
         delay = (last + timeout - self.network.now()).total_seconds()
         self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
@@ -176,7 +178,22 @@ class Stream:
         if self.connected and self.link_lost:
             self.link_lost = False
             self._cancel_timers()
+            deleted = self._deleted_end()
+            if deleted is not None:
+                # [uncertain] A side deleted its peering while the link was cut: the Terminated
+                # it sent was held up, not lost, and arrives now that packets flow again.
+                self.terminate_from(deleted, self.network.now())
+                return
             self._schedule_next_heartbeat()
+            # What changed while packets were held up reaches the peer now.
+            exports.sync_both_ways(self, self.network.now())
+
+    def _deleted_end(self) -> Cluster | None:
+        for cluster, peering_id in self._ends():
+            record = cluster.store.peering_by_id(peering_id)
+            if record is None or record.state is PeeringState.DELETING:
+                return cluster
+        return None
 
     def end_lost(self, down: Cluster, at: datetime) -> None:
         """``down`` stopped (its leader's memory is gone): the surviving end sees the stream
@@ -202,6 +219,13 @@ class Stream:
 
     def terminate_from(self, side: Cluster, at: datetime) -> None:
         """``side`` deleted its peering: its end goes away; a connected peer is told Terminated."""
+        if self.connected and self.link_lost:
+            # The link is cut: Terminated cannot reach the peer, which only sees its heartbeats
+            # stop and shows FAILING at its heartbeat timeout, already scheduled (spec §5.3: a
+            # peer the deletion does not reach is never told).
+            side.tracker.delete(self.dialer_peering_id if side is self.dialer
+                                else self.acceptor_peering_id)
+            return
         was_connected = self.connected
         self._stop()
         for cluster, peering_id in self._ends():
@@ -215,6 +239,7 @@ class Stream:
                 if record is not None and record.state is not PeeringState.DELETING:
                     record.state = PeeringState.TERMINATED
                     cluster.store.write_peering(record)
+                    exports.clean_up_terminated(cluster, peering_id, record.name)
         if side is not self.dialer and not was_connected:
             # Nobody tells a dialer that is not connected: it keeps retrying (spec §5.3).
             self.schedule_dial(backoff_seconds(self.failures + 1))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from .acl import ACLConfig
 from .clock import SystemClock
 from .cluster import Cluster
 from .network import Network
@@ -29,7 +30,7 @@ class ServerPool:
 
     def acquire(self, cluster: Cluster) -> ClusterServer:
         if self._idle:
-            server = self._idle.pop()
+            server = self._idle.pop(0)  # first released, first reused: dc1 keeps its port
         else:
             server = ClusterServer(None, self.host, 0)
             server.start()
@@ -78,22 +79,32 @@ class ServedCluster:
 
     name = datacenter
 
+    # ``token`` is the ACL secret of the call, needed once the cluster has ACLs on.
+
     def generate_token(self, peer_name: str, meta: dict[str, str] | None = None,
-                       server_external_addresses: list[str] | None = None) -> str:
-        return self.cluster.generate_token(peer_name, meta, server_external_addresses)
+                       server_external_addresses: list[str] | None = None, *,
+                       token: str | None = None) -> str:
+        return self.cluster.generate_token(peer_name, meta, server_external_addresses,
+                                           token=token)
 
     def establish(self, peer_name: str, peering_token: str,
-                  meta: dict[str, str] | None = None) -> None:
-        self.cluster.establish(peer_name, peering_token, meta)
+                  meta: dict[str, str] | None = None, *, token: str | None = None) -> None:
+        self.cluster.establish(peer_name, peering_token, meta, token=token)
 
-    def read(self, name: str) -> Peering | None:
-        return self.cluster.read(name)
+    def read(self, name: str, *, token: str | None = None) -> Peering | None:
+        return self.cluster.read(name, token=token)
 
-    def list(self) -> list[Peering]:
-        return self.cluster.list()
+    def list(self, *, token: str | None = None) -> list[Peering]:
+        return self.cluster.list(token=token)
 
-    def delete(self, name: str) -> None:
-        self.cluster.delete(name)
+    def delete(self, name: str, *, token: str | None = None) -> None:
+        self.cluster.delete(name, token=token)
+
+    @property
+    def management_token(self) -> str | None:
+        """The initial management token the cluster's ACLs were configured with, if any."""
+        config = self.cluster.acl.config
+        return config.initial_management_token if config is not None else None
 
     def take_down(self) -> None:
         """Stop the cluster: its port refuses connections, its peers' streams fail."""
@@ -143,6 +154,9 @@ class ServedNetwork:
     def __iter__(self) -> Iterator[ServedCluster]:
         return iter(list(self._served.values()))
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._served
+
     def disconnect(self, a: ServedCluster | Cluster | str, b: ServedCluster | Cluster | str
                    ) -> None:
         self.network.disconnect(_unwrap(a), _unwrap(b))
@@ -177,27 +191,32 @@ class ServedPair:
 
     def __init__(self, network: ServedNetwork) -> None:
         self.network = network
-        self.dc1 = network.add_cluster("dc1")
-        self.dc2 = network.add_cluster("dc2")
+        # A test asking for fake_consul too gets that cluster as dc1, not a name clash.
+        self.dc1 = network["dc1"] if "dc1" in network else network.add_cluster("dc1")
+        self.dc2 = network["dc2"] if "dc2" in network else network.add_cluster("dc2")
 
     def __iter__(self) -> Iterator[ServedCluster]:
         return iter((self.dc1, self.dc2))
 
-    def peer(self, acceptor_name: str | None = None, dialer_name: str | None = None,
-             ) -> tuple[Peering, Peering]:
+    def peer(self, acceptor_name: str | None = None, dialer_name: str | None = None, *,
+             acl_token: str | None = None) -> tuple[Peering, Peering]:
         """dc1 generates a token, dc2 establishes; returns both sides once they are ACTIVE.
 
         Names default to the other side's datacenter (dc1 calls its peering "dc2"). With a
-        ``connect_delay`` the network's clock is advanced by it.
+        ``connect_delay`` the network's clock is advanced by it. With ACLs on, each side uses
+        ``acl_token``, else its configured initial management token.
         """
         acceptor_name = acceptor_name or self.dc2.datacenter
         dialer_name = dialer_name or self.dc1.datacenter
-        token = self.dc1.generate_token(acceptor_name)
-        self.dc2.establish(dialer_name, token)
+        on1 = acl_token or self.dc1.management_token
+        on2 = acl_token or self.dc2.management_token
+        token = self.dc1.generate_token(acceptor_name, token=on1)
+        self.dc2.establish(dialer_name, token, token=on2)
         delay = self.network.timing.connect_delay
         if delay:
             self.network.clock.advance(delay)
-        accepted, dialed = self.dc1.read(acceptor_name), self.dc2.read(dialer_name)
+        accepted = self.dc1.read(acceptor_name, token=on1)
+        dialed = self.dc2.read(dialer_name, token=on2)
         if accepted is None or dialed is None or {accepted.state, dialed.state} != {
             PeeringState.ACTIVE
         }:
@@ -205,9 +224,11 @@ class ServedPair:
         return accepted, dialed
 
 
-def make_network(timing: Timing | None = None, clock_start: datetime | None = None) -> Network:
-    """A fresh network on the wall clock, moved to ``clock_start`` by an offset if given."""
+def make_network(timing: Timing | None = None, clock_start: datetime | None = None,
+                 acl: ACLConfig | None = None) -> Network:
+    """A fresh network on the wall clock, moved to ``clock_start`` by an offset if given, with
+    ``acl`` as the ACL settings of its clusters (None: ACLs off)."""
     clock = SystemClock()
     if clock_start is not None:
         clock.offset = clock_start - clock.now()
-    return Network(clock=clock, timing=timing)
+    return Network(clock=clock, timing=timing, acl=acl)

@@ -10,30 +10,13 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
-from . import messages
+from . import messages, schemas
 from .ca import parse_cert_error
 from .gocompat import go_marshal
-from .gojson import STRING, GoJSONError, GoStruct, slice_of, unmarshal
+from .gojson import GoJSONError, unmarshal
 
-_LOCALITY = GoStruct("Locality", "structs", [("Region", STRING), ("Zone", STRING)], pointer=True)
-_REMOTE = GoStruct(
-    "PeeringTokenRemote",
-    "structs",
-    [("Partition", STRING), ("Datacenter", STRING), ("Locality", _LOCALITY)],
-)
-_TOKEN = GoStruct(
-    "PeeringToken",
-    "structs",
-    [
-        ("CA", slice_of(STRING)),
-        ("ManualServerAddresses", slice_of(STRING)),
-        ("ServerAddresses", slice_of(STRING)),
-        ("ServerName", STRING),
-        ("PeerID", STRING),
-        ("EstablishmentSecret", STRING),
-        ("Remote", _REMOTE),
-    ],
-)
+# structs.PeeringToken, derived from the token's schema (fakeconsul/schemas/peering-token.json).
+_TOKEN = schemas.go_struct("peering-token")
 
 
 class TokenError(Exception):

@@ -84,6 +84,11 @@ class Tracker:
         entry = self._entries.get(peering_id)
         return stored if entry is None else entry.overlay(stored)
 
+    def version(self, peering_id: str) -> tuple[object, ...] | None:
+        """Every value of the peering's entry: equal versions show the same state and status."""
+        entry = self._entries.get(peering_id)
+        return None if entry is None else tuple(vars(entry).values())
+
     def stream_status(self, peering_id: str) -> StreamStatus:
         entry = self._entries.get(peering_id)
         return StreamStatus() if entry is None else entry.status()

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import settings
 
 from fakeconsul import Cluster, ManualClock, Network
+
+pytest_plugins = ["pytester"]  # tests/plugin runs downstream test files through the plugin
+
+# Hypothesis profiles: "fast" for `make test`, "long" (`make test-long`) for thousands of
+# examples. No deadline: a slow CI worker must not turn a correct example into a failure.
+settings.register_profile("fast", deadline=None)
+settings.register_profile("long", deadline=None, max_examples=2000)
+settings.load_profile(os.environ.get("FAKECONSUL_HYPOTHESIS_PROFILE", "fast"))
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -223,7 +223,21 @@ def test_marshal_pretty_scalar_gets_the_trailing_newline() -> None:
     assert go_marshal("x", pretty=True) == b'"x"\n'
 
 
-@pytest.mark.parametrize("value", [1.5, {1: "x"}, object(), b"bytes"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1.5, b"1.5"), (0.0, b"0"), (1e21, b"1e+21"), (1.5e-07, b"1.5e-7"), (100.0, b"100")],
+)
+def test_marshal_writes_floats_as_go_does(value: float, expected: bytes) -> None:
+    assert go_marshal(value) == expected
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_marshal_rejects_floats_json_cannot_hold(value: float) -> None:
+    with pytest.raises(ValueError):
+        go_marshal(value)
+
+
+@pytest.mark.parametrize("value", [{1: "x"}, object(), b"bytes"])
 def test_marshal_rejects_what_it_cannot_encode_like_go(value: object) -> None:
     with pytest.raises(TypeError):
         go_marshal(value)

@@ -87,7 +87,7 @@ def test_stopping_forgets_the_served_address(network: Network) -> None:
 def test_an_exception_inside_the_fake_is_reraised_by_check(served: ClusterServer,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    def broken(name: str) -> None:
+    def broken(name: str, **_: object) -> None:  # called with the request's ACL token too
         raise RuntimeError("boom")
 
     monkeypatch.setattr(served.cluster, "read_with_index", broken)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from .. import CONSUL_VERSION
 from ..cluster import Cluster
 from . import render
+from .query import request_token
 from .routes import Endpoint
 
 RAFT_ADDRESS = "127.0.0.1:8300"
@@ -62,10 +63,13 @@ def _member(cluster: Cluster) -> dict[str, object]:
 
 
 def agent_members(cluster: Cluster, request: Request, name: str) -> Response:
-    return render.json_body([_member(cluster)], request)
+    # With ACLs on, members are filtered by node:read on their names (filterMembers).
+    visible = cluster.acl.can(request_token(request), "node", "read", _node_name(cluster))
+    return render.json_body([_member(cluster)] if visible else [], request)
 
 
 def agent_self(cluster: Cluster, request: Request, name: str) -> Response:
+    cluster.acl.require(request_token(request), "agent", "read", _node_name(cluster))
     config = {
         "Datacenter": cluster.name,
         "PrimaryDatacenter": cluster.name,

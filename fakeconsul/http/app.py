@@ -7,6 +7,7 @@ Routing follows Go's ServeMux as Consul registers it: exact paths, the ``/v1/pee
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import traceback
 from collections.abc import Iterable
@@ -19,7 +20,19 @@ from werkzeug.wrappers import Request, Response
 from .. import messages
 from ..cluster import Cluster
 from ..errors import ConsulError
-from . import agent, peering, render
+from . import (
+    acl,
+    agent,
+    agent_services,
+    catalog,
+    config,
+    control,
+    exported,
+    health,
+    peering,
+    render,
+    ui,
+)
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
 from .routes import Endpoint
@@ -33,14 +46,20 @@ class _RestConverter(BaseConverter):
 
 
 # Each API area declares its own ENDPOINTS (path, methods, handler); the app joins them.
-AREAS = (peering, agent)
+AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported, control, ui)
+# The fake's own areas (not Consul's): ``fakeconsul serve --no-control-api`` drops them.
+CONTROL_AREAS = (control, ui)
+ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
 
 
 def all_endpoints() -> tuple[Endpoint, ...]:
     return tuple(endpoint for area in AREAS for endpoint in area.ENDPOINTS)
 
 
-def _rules(endpoints: Iterable[Endpoint]) -> Map:
+@functools.lru_cache(maxsize=8)
+def _rules(endpoints: tuple[Endpoint, ...]) -> Map:
+    # werkzeug compiles each rule (~1 ms apiece); the map is only read once built, so every app
+    # with the same endpoints shares one instead of paying ~50 ms per cluster and test.
     rules = []
     for number, endpoint in enumerate(endpoints):
         path = endpoint.path + "<rest:name>" if endpoint.subtree else endpoint.path
@@ -50,6 +69,13 @@ def _rules(endpoints: Iterable[Endpoint]) -> Map:
     return Map(
         rules, converters={"rest": _RestConverter}, strict_slashes=True, merge_slashes=False
     )
+
+
+def _subtree_roots(endpoints: Iterable[Endpoint]) -> set[str]:
+    """Paths Go's ServeMux redirects to ``path + "/"``: a subtree's root, unless the same path
+    is registered exactly too (``/v1/acl/policy`` creates, ``/v1/acl/policy/`` reads)."""
+    exact = {e.path for e in endpoints if not e.subtree}
+    return {e.path.rstrip("/") for e in endpoints if e.subtree} - exact
 
 
 def _clean_path(path: str) -> str:
@@ -83,9 +109,18 @@ class ConsulApp:
         self.cluster = cluster
         self.endpoints = tuple(endpoints) if endpoints is not None else all_endpoints()
         self._map = _rules(self.endpoints)
-        self._subtrees = {e.path.rstrip("/") for e in self.endpoints if e.subtree}
+        self._subtrees = _subtree_roots(self.endpoints)
+        self._routes: dict[str, tuple[int, str]] = {}  # path -> (endpoint number, name)
         self.errors: list[BaseException] = []
         self.injections = Injections()
+
+    def drop_areas(self, areas: Iterable[Any]) -> None:
+        """Stop serving the endpoints of ``areas`` (modules with ``ENDPOINTS``)."""
+        gone = {endpoint for area in areas for endpoint in area.ENDPOINTS}
+        self.endpoints = tuple(e for e in self.endpoints if e not in gone)
+        self._map = _rules(self.endpoints)
+        self._subtrees = _subtree_roots(self.endpoints)
+        self._routes.clear()
 
     def inject(
         self,
@@ -112,6 +147,8 @@ class ConsulApp:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        # Go compares methods as sent ("get" is not GET: 405); werkzeug upper-cases them.
+        request.method = request.environ.get("REQUEST_METHOD") or request.method
         try:
             response = self.injections.take(request) or self._dispatch(request)
         except Exception as err:  # a bug in the fake: keep it for the test, answer loudly
@@ -128,11 +165,19 @@ class ConsulApp:
                 return self._redirect(request, cleaned)
             if path in self._subtrees:
                 return self._redirect(request, path + "/")
-        try:
-            number, args = self._map.bind("consul").match(path, method=None)
-        except NotFound:
-            return self._unrouted(path)
-        return self._wrap(self.endpoints[number], request, args.get("name", ""))
+        # werkzeug walks its rule table on every match; clients repeat the same few paths, so
+        # each match is remembered (a bounded dict: a scan over many names cannot grow it).
+        route = self._routes.get(path)
+        if route is None:
+            try:
+                number, args = self._map.bind("consul").match(path, method=None)
+            except NotFound:
+                return self._unrouted(path)
+            if len(self._routes) >= ROUTE_CACHE_SIZE:
+                self._routes.clear()
+            route = self._routes[path] = (number, args.get("name", ""))
+        number, name = route
+        return self._wrap(self.endpoints[number], request, name)
 
     def _wrap(self, endpoint: Endpoint, request: Request, name: str) -> Response:
         """Consul's HTTP wrapper: OPTIONS, the method list, the handler, errors as text."""
@@ -151,18 +196,18 @@ class ConsulApp:
             except ConsulError as err:
                 response = render.text(err.status, err.message)
         render.gzip_endpoint(request, response)
-        # ACLs are disabled until configured: Consul then reports the "allow" policy.
-        response.headers["X-Consul-Default-Acl-Policy"] = "allow"
+        # acl.default_policy; "allow" while ACLs are disabled.
+        response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy
         return response
 
     def _unrouted(self, path: str) -> Response:
-        if path.startswith("/v1/"):
+        if "/v1/" in path:  # Consul's Index handler tests strings.Contains, not a prefix
             response = render.text(404, messages.INVALID_URL_PATH)
             response.headers["X-Content-Type-Options"] = "nosniff"
             return response
         if path == "/":
             return render.text(200, messages.INDEX_UI_DISABLED)
-        return render.empty(404)
+        return render.text(404, messages.INVALID_URL_PATH_NOT_API)
 
     @staticmethod
     def _redirect(request: Request, location: str) -> Response:

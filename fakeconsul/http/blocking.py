@@ -11,9 +11,15 @@ from .query import Blocking
 
 T = TypeVar("T")
 
-# While timers are pending, a waiter looks at the clock this often (real seconds) so that a
-# connect or a removal due in model time wakes it even when nothing else writes.
+# While timers are pending, a waiter wakes when the next one is due, so that a connect or a
+# removal due in model time wakes it even when nothing else writes. Model time runs at the wall
+# clock's rate (``clock.advance`` wakes waiters itself, through the writes its timers make), so
+# the time until due is also the real time to sleep; clamped to at least TIMER_POLL, and to at
+# most TIMER_POLL_MAX so a clock moved by freezegun or time-machine is noticed within a second.
+# (Polling every TIMER_POLL instead kept 200 idle waiters re-running their query 10,000 times a
+# second for heartbeats that never write: see benchmarks/README.md.)
 TIMER_POLL = 0.02
+TIMER_POLL_MAX = 1.0
 
 
 def _real_seconds() -> float:
@@ -42,6 +48,8 @@ def run_blocking(
         remaining = deadline - _real_seconds()
         if index > blocking.min_index or remaining <= 0:
             return result, index
-        if network.next_due() is not None:
-            remaining = min(remaining, TIMER_POLL)
+        due = network.next_due()
+        if due is not None:
+            until_due = (due - network.now()).total_seconds()
+            remaining = min(remaining, max(TIMER_POLL, min(until_due, TIMER_POLL_MAX)))
         store.wait_for_change(seen, remaining)

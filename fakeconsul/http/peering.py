@@ -6,46 +6,35 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .. import messages
+from .. import messages, schemas
 from ..cluster import Cluster
-from ..gojson import STRING, GoJSONError, GoStruct, decode_stream, map_of, slice_of
+from ..gojson import GoJSONError, decode_stream
+from ..peering import Peering
 from . import render
 from .blocking import run_blocking
-from .query import check_partition, parse_query_options
+from .query import check_partition, parse_query_options, request_token
 from .render import HTTPError
 from .routes import Endpoint
 
-GENERATE_REQUEST = GoStruct(
-    "PeeringGenerateTokenRequest",
-    "api",
-    [
-        ("PeerName", STRING),
-        ("Partition", STRING),
-        ("Meta", map_of(STRING)),
-        ("ServerExternalAddresses", slice_of(STRING)),
-    ],
-)
-ESTABLISH_REQUEST = GoStruct(
-    "PeeringEstablishRequest",
-    "api",
-    [
-        ("PeerName", STRING),
-        ("PeeringToken", STRING),
-        ("Partition", STRING),
-        ("Meta", map_of(STRING)),
-    ],
-)
+# The bodies are described once, in fakeconsul/schemas: the Go decoder (Go's exact texts) is
+# derived from the schema, and the schema then checks what the decoder accepted.
+GENERATE_BODY = schemas.RequestBody("generate-token-request")
+ESTABLISH_BODY = schemas.RequestBody("establish-request")
+GENERATE_REQUEST = GENERATE_BODY.go_struct
+ESTABLISH_REQUEST = ESTABLISH_BODY.go_struct
 
 
-def _decode(request: Request, target: GoStruct) -> dict[str, Any]:
+def _decode(request: Request, target: schemas.RequestBody) -> dict[str, Any]:
     try:
-        return decode_stream(request.get_data(), target)
+        body = decode_stream(request.get_data(), target.go_struct)
     except GoJSONError as err:
         raise HTTPError(400, messages.BODY_DECODING_FAILED.format(err.message)) from None
+    target.check_decoded(body)
+    return body
 
 
 def generate_token(cluster: Cluster, request: Request, name: str) -> Response:
-    body = _decode(request, GENERATE_REQUEST)
+    body = _decode(request, GENERATE_BODY)
     if not body["PeerName"]:
         raise HTTPError(400, messages.GENERATE_PEER_NAME_REQUIRED)
     check_partition(request)
@@ -54,18 +43,21 @@ def generate_token(cluster: Cluster, request: Request, name: str) -> Response:
         meta=body["Meta"],
         server_external_addresses=body["ServerExternalAddresses"],
         partition=body["Partition"],
+        token=request_token(request),
     )
     return render.json_body({"PeeringToken": token}, request)
 
 
 def establish(cluster: Cluster, request: Request, name: str) -> Response:
-    body = _decode(request, ESTABLISH_REQUEST)
+    body = _decode(request, ESTABLISH_BODY)
     if not body["PeerName"]:
         raise HTTPError(400, messages.ESTABLISH_PEER_NAME_REQUIRED)
     if not body["PeeringToken"]:
         raise HTTPError(400, messages.ESTABLISH_TOKEN_REQUIRED)
     check_partition(request)
-    cluster.establish(body["PeerName"], body["PeeringToken"], meta=body["Meta"])
+    cluster.establish(
+        body["PeerName"], body["PeeringToken"], meta=body["Meta"], token=request_token(request)
+    )
     return render.json_body({}, request)
 
 
@@ -74,20 +66,40 @@ def read_or_delete(cluster: Cluster, request: Request, name: str) -> Response:
         raise HTTPError(400, messages.NAME_REQUIRED)
     check_partition(request)
     if request.method == "DELETE":
-        cluster.delete(name)
+        cluster.delete(name, token=request_token(request))
         return render.empty(200)
     blocking = parse_query_options(request)
-    peering, index = run_blocking(cluster, blocking, lambda: cluster.read_with_index(name))
+    token = request_token(request)
+    peering, index = run_blocking(
+        cluster, blocking, lambda: cluster.read_with_index(name, token=token)
+    )
     if peering is None:
         raise HTTPError(404, messages.peering_not_found(name))
-    return _with_query_meta(render.json_body(peering.to_api(), request), index)
+    return _with_query_meta(_peerings_body(peering, request), index)
 
 
 def list_peerings(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
     blocking = parse_query_options(request)
-    peerings, index = run_blocking(cluster, blocking, cluster.list_with_index)
-    return _with_query_meta(render.json_body([p.to_api() for p in peerings], request), index)
+    token = request_token(request)
+    peerings, index = run_blocking(
+        cluster, blocking, lambda: cluster.list_with_index(token=token)
+    )
+    return _with_query_meta(_peerings_body(peerings, request), index)
+
+
+def _peerings_body(value: Peering | list[Peering], request: Request) -> Response:
+    """One peering or a list, as json.Marshal writes them. Compact output reuses each
+    snapshot's own encoding (a slice is its elements' bytes joined by commas), so listing
+    unchanged peerings costs a join instead of an encoding per peering."""
+    if "pretty" in request.args:
+        api = value.to_api() if isinstance(value, Peering) else [p.to_api() for p in value]
+        return render.json_body(api, request)
+    if isinstance(value, Peering):
+        body = value.api_json
+    else:
+        body = b"[" + b",".join(p.api_json for p in value) + b"]"
+    return Response(body, status=200, content_type=render.JSON)
 
 
 def _with_query_meta(response: Response, index: int) -> Response:

@@ -14,10 +14,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+import schema_check
 from answers import json_of
 from werkzeug.test import Client, TestResponse
+from werkzeug.wrappers import Request, Response
 
 from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul.http.app import ConsulApp
 
 # Whole seconds, so timestamps show without a fraction unless a test advances by one.
 START = datetime(2024, 5, 1, 10, 20, 30, tzinfo=timezone.utc)
@@ -84,6 +87,25 @@ def _no_unexpected_fake_errors(network: Network, dc1: Cluster, dc2: Cluster) -> 
     """Whatever the call phase did not report (an error raised during teardown) fails here."""
     yield
     _raise_fake_errors(_fake_errors(network))
+
+
+@pytest.fixture(autouse=True)
+def _answers_fit_schemas(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every JSON answer the fake gives (injected ones aside) fits fakeconsul/schemas."""
+    misfits: list[str] = []
+    dispatch = ConsulApp._dispatch
+
+    def checked(app: ConsulApp, request: Request) -> Response:
+        response = dispatch(app, request)
+        found = schema_check.problem(request.method, request.path, response.status_code,
+                                     response.headers, response.get_data())
+        if found is not None:
+            misfits.append(found)
+        return response
+
+    monkeypatch.setattr(ConsulApp, "_dispatch", checked)
+    yield
+    assert not misfits, "\n".join(misfits)
 
 
 # --- small helpers shared as fixtures ---------------------------------------------------------

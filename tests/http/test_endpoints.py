@@ -760,7 +760,7 @@ def test_an_empty_answer_is_not_gzipped(client1: Client) -> None:
 def test_an_unexpected_exception_is_kept_for_the_test(
     client1: Client, dc1: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> Any:
+    def broken(**_: Any) -> Any:  # called with the request's ACL token
         raise RuntimeError("boom")
 
     monkeypatch.setattr(dc1, "list_with_index", broken)

@@ -1,0 +1,35 @@
+"""The agent's service registration (agent/agent_endpoint.go): register and deregister.
+
+The fake's agent is its one server; what it registers reaches the catalog at once (Consul's
+anti-entropy sync runs within seconds).
+"""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request, Response
+
+from ..cluster import Cluster
+from ..registration import SERVICE_DEFINITION
+from . import render
+from .catalog_common import decode
+from .query import check_partition, request_token
+from .routes import Endpoint
+
+
+def register(cluster: Cluster, request: Request, name: str) -> Response:
+    check_partition(request)
+    body = decode(request, SERVICE_DEFINITION)
+    cluster.agent_register(body, token=request_token(request))
+    return render.empty(200)
+
+
+def deregister(cluster: Cluster, request: Request, name: str) -> Response:
+    check_partition(request)
+    cluster.agent_deregister(name, token=request_token(request))
+    return render.empty(200)
+
+
+ENDPOINTS = (
+    Endpoint("/v1/agent/service/register", ("PUT",), register),
+    Endpoint("/v1/agent/service/deregister/", ("PUT",), deregister, subtree=True),
+)

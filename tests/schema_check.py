@@ -1,0 +1,65 @@
+"""Every JSON answer a test sees must fit its schema in ``fakeconsul/schemas``.
+
+Used by the contract stories on each answer, by an autouse hook of the HTTP tests and by the
+fuzz tests. A generate-token answer is checked twice: the body, then the token it carries.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+from collections.abc import Mapping
+
+from jsonschema.exceptions import best_match
+
+from fakeconsul import schemas
+
+
+def misfit(name: str, value: object) -> str | None:
+    """Why ``value`` does not fit schema ``name``, or None when it fits."""
+    error = best_match(schemas.validator(name).iter_errors(value))
+    if error is None:
+        return None
+    return f"misfits schema {name!r} at {error.json_path}: {error.message}"
+
+
+def problem(
+    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
+) -> str | None:
+    """What is wrong with an answer against the schemas, or None. Only 200 answers with a
+    JSON body are described by a schema; the others are checked by the tests' exact texts."""
+    content_type = headers.get("Content-Type", "")
+    if status != 200 or not content_type.startswith("application/json"):
+        return None
+    where = f"{method} {path}"
+    name = schemas.response_schema(method, path)
+    if name is None:
+        return f"{where}: a JSON answer no schema describes"
+    if headers.get("Content-Encoding", "").lower() == "gzip":
+        body = gzip.decompress(body)
+    try:
+        value = json.loads(body)
+    except ValueError as err:
+        return f"{where}: the body is not one JSON value ({err})"
+    found = misfit(name, value)
+    if found is None and name == "generate-token-response":
+        found = _token_problem(value["PeeringToken"])
+    return None if found is None else f"{where}: {found}"
+
+
+def _token_problem(token: str) -> str | None:
+    try:
+        decoded = json.loads(base64.b64decode(token, validate=True))
+    except (binascii.Error, ValueError) as err:
+        return f"the token is not base64 of JSON ({err})"
+    found = misfit("peering-token", decoded)
+    return None if found is None else f"the token {found}"
+
+
+def check(method: str, path: str, status: int, headers: Mapping[str, str], body: bytes) -> None:
+    """Fail (AssertionError) when the answer does not fit its schema."""
+    found = problem(method, path, status, headers, body)
+    if found is not None:
+        raise AssertionError(found)
