@@ -166,20 +166,18 @@ def push(stream: Stream, exporter: Cluster, at: datetime) -> None:
         return
     acceptor = stream.acceptor
     assert acceptor is not None
-    if exporter is stream.dialer:
-        importer, exporter_id, importer_id = acceptor, stream.dialer_peering_id, \
-            stream.acceptor_peering_id
-    else:
-        importer, exporter_id, importer_id = stream.dialer, stream.acceptor_peering_id, \
-            stream.dialer_peering_id
+    ends = [(stream.dialer, stream.dialer_peering_id), (acceptor, stream.acceptor_peering_id)]
+    if exporter is not stream.dialer:
+        ends.reverse()
+    (_, exporter_id), (importer, importer_id) = ends
     exporter_record = exporter.store.peering_by_id(exporter_id)
     importer_record = importer.store.peering_by_id(importer_id)
     sent, received = exporter.tracker.get(exporter_id), importer.tracker.get(importer_id)
     if exporter_record is None or importer_record is None or sent is None or received is None:
         return
     names = exported_names(exporter, exporter_record.name)
-    changed = reconcile(importer, importer_record.name, snapshot(
-        exporter, names, importer_record.name))
+    rows = snapshot(exporter, names, importer_record.name)
+    changed = reconcile(importer, importer_record.name, rows)
     if changed or sent.exported_services != names or received.imported_services != names:
         sent.last_send_success = at
         received.last_recv_resource = at

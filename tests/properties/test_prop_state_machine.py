@@ -116,6 +116,25 @@ class PeeringMachine(RuleBasedStateMachine):
         self.settle(operation=True)
         assert error == expected
 
+    @rule(data=st.data(), number=CLUSTER, name=st.sampled_from(NAMES))
+    def establish_fresh(self, data: st.DataObject, number: int, name: str) -> None:
+        """Establish with a token that still exchanges, from another cluster: the path to
+        ACTIVE, which random tokens rarely take."""
+        fresh = [r.token for rs in self.model.records.values() for r in rs.values()
+                 if r.token is not None and r.token.cluster != self.cluster(number).name]
+        if fresh:
+            self.establish(number, name, data.draw(st.sampled_from(fresh)))
+
+    @rule(acceptor=CLUSTER, dialer=CLUSTER, accepted=st.sampled_from(NAMES),
+          dialed=st.sampled_from(NAMES))
+    def peer(self, acceptor: int, dialer: int, accepted: str, dialed: str) -> None:
+        """generate on one cluster, establish on another with that token."""
+        if self.cluster(acceptor) is self.cluster(dialer):
+            return
+        token = self.generate(acceptor, accepted)
+        if isinstance(token, Token):
+            self.establish(dialer, dialed, token)
+
     @rule(number=CLUSTER, name=st.sampled_from(NAMES))
     def delete(self, number: int, name: str) -> None:
         cluster = self.cluster(number)
