@@ -26,6 +26,7 @@ from .serving import child_env
 NAME = "pair_fixture"
 FAKE_FILE = "test_fake_pair.py"
 BASELINE_FILE = "test_two_httpservers.py"
+ROUNDS = 2
 
 CONFTEST = '''
 import json
@@ -119,14 +120,16 @@ def run(sizes: Sizes) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="fakeconsul-bench-") as tmp:
         directory = Path(tmp)
         fake_file, baseline_file = write_files(directory, n)
-        fake, fake_wall = _run(directory, fake_file)
-        base, base_wall = _run(directory, baseline_file)
-    fake_ms = statistics.median(fake) * 1000
-    base_ms = statistics.median(base) * 1000
+        fake_ms = base_ms = fake_wall = base_wall = float("inf")
+        for _ in range(ROUNDS if sizes.repeats > 1 else 1):  # alternating; each keeps its best
+            fake, wall = _run(directory, fake_file)
+            fake_ms, fake_wall = min(fake_ms, statistics.median(fake) * 1000), min(fake_wall, wall)
+            base, wall = _run(directory, baseline_file)
+            base_ms, base_wall = min(base_ms, statistics.median(base) * 1000), min(base_wall, wall)
     return [
         Figure(NAME, "per-test cost (median setup+call+teardown)", "ms", fake_ms, base_ms,
                "two bare pytest-httpserver servers", Goal("ratio", "<=", 1.2),
-               note=f"{n} tests each"),
+               note=f"{n} tests per run, best of {ROUNDS} runs each"),
         Figure(NAME, f"whole pytest run of {n} tests", "s", fake_wall, base_wall,
                "two bare pytest-httpserver servers",
                note="includes interpreter start, plugin load, server start and stop"),

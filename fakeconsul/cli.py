@@ -6,7 +6,6 @@ import argparse
 import os
 import signal
 import sys
-import threading
 import urllib.request
 from collections.abc import Sequence
 from typing import NoReturn
@@ -121,9 +120,11 @@ def serve(args: argparse.Namespace) -> int:
         _log(f"fakeconsul: error: {err}")
         return 1
     servers: list[ClusterServer] = []
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    # Blocked before any server thread starts (threads inherit the mask), the stop signals wait
+    # for sigwait below. A handler setting an Event missed some: when the kernel hands the
+    # signal to a server thread, the main thread sleeps on in Event.wait and never runs it.
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     try:
         for name, host, port in specs:
             server = ClusterServer(
@@ -139,7 +140,7 @@ def serve(args: argparse.Namespace) -> int:
         world.save()
         print(f"fakeconsul {CONSUL_VERSION}-compatible peering API ready; Ctrl-C stops.",
               flush=True)
-        stop.wait()
+        signal.sigwait(stop_signals)
     except (ServeError, StateFileError) as err:
         _log(f"fakeconsul: error: {err}")
         return 1

@@ -7,6 +7,7 @@ non-2xx. The HTTP layer only translates; everything Consul decides is decided he
 from __future__ import annotations
 
 import builtins
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,7 +51,6 @@ class Cluster(CatalogOperations, ConfigOperations):
         self.id = _new_id()
         self.trust_domain = f"{self.id}.consul"
         self.server_name = f"server.{name}.peering.{self.trust_domain}"
-        self.ca_pem = make_root_pem(self.trust_domain)
         self.synthetic_address = synthetic_address
         self.served_address: str | None = None
         self.is_up = True
@@ -65,6 +65,12 @@ class Cluster(CatalogOperations, ConfigOperations):
         self._init_catalog()
         self._init_config_entries()
         self._wsgi_app: Any = None
+
+    @functools.cached_property
+    def ca_pem(self) -> str:
+        """The cluster's CA root (PEM), made on first use: half of what a served pair costs a
+        test that never mints a token (benchmarks/README.md)."""
+        return make_root_pem(self.trust_domain)
 
     @property
     def datacenter(self) -> str:
