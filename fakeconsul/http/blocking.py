@@ -22,7 +22,7 @@ TIMER_POLL = 0.02
 TIMER_POLL_MAX = 1.0
 
 
-def _real_seconds() -> float:
+def real_seconds() -> float:
     """Real elapsed time that no time patcher stops: freezegun replaces ``time.monotonic`` (a
     frozen one made ``?wait=`` endless) but not ``clock_gettime``; time-machine leaves
     monotonic clocks alone. Where clock_gettime is missing (Windows) freezegun still wins."""
@@ -40,12 +40,12 @@ def run_blocking(
     """
     if not blocking.blocks:
         return query()
-    deadline = _real_seconds() + blocking.timeout()
+    deadline = real_seconds() + blocking.timeout()
     store, network = cluster.store, cluster.network
     while True:
         seen = store.index
         result, index = query()
-        remaining = deadline - _real_seconds()
+        remaining = deadline - real_seconds()
         if index > blocking.min_index or remaining <= 0:
             return result, index
         due = network.next_due()

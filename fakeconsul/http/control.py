@@ -22,6 +22,7 @@ from ..cluster import Cluster
 from ..gocompat import parse_duration
 from ..network import Network
 from . import render
+from .blocking import real_seconds
 from .render import HTTPError
 from .routes import Endpoint
 
@@ -98,13 +99,13 @@ def state(cluster: Cluster, request: Request, name: str) -> Response:
             wait = min(parse_duration(request.args["wait"]), STATE_MAX_WAIT)
         except ValueError:
             raise HTTPError(400, messages.INVALID_WAIT) from None
-    deadline = time.monotonic() + wait
+    deadline = real_seconds() + wait
     while True:
         current = admin.network_state(cluster.network)
         current["ServedBy"] = cluster.name  # the dashboard knows whose port it is on
-        if not seen or current["Version"] != seen or time.monotonic() >= deadline:
+        if not seen or current["Version"] != seen or real_seconds() >= deadline:
             return _json(current)
-        time.sleep(min(STATE_POLL, max(deadline - time.monotonic(), 0)))
+        time.sleep(min(STATE_POLL, max(deadline - real_seconds(), 0)))
 
 
 def reset(cluster: Cluster, request: Request, name: str) -> Response:
@@ -234,6 +235,8 @@ def via_cluster(cluster: Cluster, request: Request, name: str) -> Response:
 
     The dashboard is served from one port but acts on every cluster; this also reaches
     clusters that are not served at all. The answer is that cluster's own, byte for byte.
+    The request goes as sent, headers and query included, so that cluster judges the caller's
+    ACL token (the dashboard's X-Consul-Token) as its own port would.
     """
     target_name, _, rest = name.partition("/")
     target = _cluster(cluster.network, target_name, 404)
