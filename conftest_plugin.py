@@ -48,13 +48,16 @@ def fakeconsul_listen_host() -> str:
     return "127.0.0.1"
 
 
-@pytest.fixture
+# Session-scoped defaults: each function-scoped fixture costs pytest about 0.2 ms per test (see
+# benchmarks/README.md), and each network gets its own copy of the Timing anyway. An override
+# may use any scope.
+@pytest.fixture(scope="session")
 def fakeconsul_timing() -> Timing:
     """The Timing of each test's network; override for a suite-wide default."""
     return Timing()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fakeconsul_acl() -> ACLConfig | None:
     """The ACL settings of each test's clusters: None (ACLs off) unless overridden, e.g. with
     ``ACLConfig(default_policy="deny", initial_management_token="root")``."""

@@ -92,7 +92,7 @@ def _baseline_round(canned: Canned, clients: int) -> list[float]:
         release.wait(BLOCK_TIMEOUT)
         return canned.response()
 
-    with canned_server("/v1/peerings", handler=handler) as server:
+    with canned_server("/v1/peerings", handler=handler, threaded=True) as server:
         latencies, seen = _latencies(server.port, "/v1/peerings?index=1&wait=30s", clients,
                                      lambda: blocked[0], release.set)
     if set(seen["statuses"]) != {200}:

@@ -50,7 +50,8 @@ def run(sizes: Sizes) -> list[Figure]:
                 reconnects = fake["reconnects"]
     return [
         Figure(NAME, f"GET {PATH}, {sizes.http_clients} clients", "req/s", fake_best,
-               baseline_best, "pytest-httpserver, same bytes canned", Goal("ratio", ">=", 0.9),
+               baseline_best, "pytest-httpserver (as configured by default), same bytes canned",
+               Goal("ratio", ">=", 0.9),
                note=f"{len(canned.body)} B body; {reconnects:.0f} reconnects "
                     f"(werkzeug closes each connection)"),
     ]

@@ -64,11 +64,12 @@ def served(cluster: Cluster) -> Iterator[ClusterServer]:
 
 @contextmanager
 def canned_server(path: str, canned: Canned | None = None,
-                  handler: Callable[[Request], Response] | None = None) -> Iterator[HTTPServer]:
+                  handler: Callable[[Request], Response] | None = None, *,
+                  threaded: bool = False) -> Iterator[HTTPServer]:
     """pytest-httpserver answering ``path``: the canned bytes, or ``handler``'s answer.
 
-    Threaded like the fake's server: both then pay one thread per connection, and concurrent or
-    blocked clients are answered the same way.
+    Unthreaded by default, as pytest-httpserver serves (one connection at a time, no thread to
+    start per request: its fastest); ``threaded`` for handlers that block.
     """
     # werkzeug logs each request at INFO on stderr; the fake logs nothing (under pytest the line
     # would be captured instead). Silence the output, as a test run would; the handler still
@@ -76,7 +77,7 @@ def canned_server(path: str, canned: Canned | None = None,
     werkzeug_log = logging.getLogger("werkzeug")
     level = werkzeug_log.level
     werkzeug_log.setLevel(logging.WARNING)
-    server = _QuickStopHTTPServer("127.0.0.1", 0, threaded=True)
+    server = _QuickStopHTTPServer("127.0.0.1", 0, threaded=threaded)
     expectation = server.expect_request(path)
     if handler is not None:
         expectation.respond_with_handler(handler)

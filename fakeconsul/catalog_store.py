@@ -130,6 +130,30 @@ class Catalog:
             self._table_index[(LOCAL, table)] = index
         self._service_index[(LOCAL, service.service.lower())] = index
 
+    def saved_indexes(
+        self,
+    ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], dict[str, int]]:
+        """Copies of the (peer, table), (peer, service) and per-peer extinction indexes: what
+        a state file keeps beside the rows."""
+        return dict(self._table_index), dict(self._service_index), dict(self._extinction)
+
+    def restore(
+        self,
+        nodes: list[NodeRecord],
+        services: list[ServiceRecord],
+        checks: list[CheckRecord],
+        indexes: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], dict[str, int]],
+    ) -> None:
+        """Put back saved rows and indexes as they were (a state file loading); no index
+        moves and no query wakes: the indexes are the ones clients already saw."""
+        self.nodes_by_key = {(n.peer_name, n.node.lower()): n for n in nodes}
+        self.services_by_key = {(s.peer_name, s.node.lower(), s.id): s for s in services}
+        self.checks_by_key = {(c.peer_name, c.node.lower(), c.check_id): c for c in checks}
+        table_index, service_index, extinction = indexes
+        self._table_index = dict(table_index)
+        self._service_index = dict(service_index)
+        self._extinction = dict(extinction)
+
     def clear(self) -> None:
         self.nodes_by_key.clear()
         self.services_by_key.clear()

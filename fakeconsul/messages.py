@@ -536,3 +536,10 @@ def hcl_unknown_type(key: str, node: str) -> str:
     # [uncertain] hcl v1's decoder error for a value of the wrong shape (without its "At L:C: "
     # position, which the fake's parser does not give).
     return f"{key}: unknown type for string *ast.{node}"
+
+
+# --- the state file's catalog part (fakeconsul's own) ------------------------------------------
+
+
+def state_no_node(where: str, node: str) -> str:
+    return f'{where} is on node "{node}", which the catalog\'s Nodes do not hold'

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import queue
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +31,50 @@ POLL_INTERVAL = 0.05
 
 class ServeError(RuntimeError):
     """The server could not listen (for example: the port is busy)."""
+
+
+class _Workers:
+    """The threads that answer connections, kept for the next one when they are done.
+
+    werkzeug's threaded server starts a thread per request, which cost more CPU than the whole
+    answer (about 0.5 ms on a small VM; benchmarks/README.md). A connection goes to an idle
+    worker when there is one and to a new thread otherwise, so a blocking query still never
+    waits for another; at most MAX_IDLE workers wait for work.
+    """
+
+    MAX_IDLE = 16
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._closed = False
+        self._work: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+
+    def submit(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            spawn = self._idle == 0
+            if not spawn:
+                self._idle -= 1  # that worker's next item is this one
+        if spawn:
+            threading.Thread(target=self._run, daemon=True).start()
+        self._work.put((request, client_address))
+
+    def _run(self) -> None:
+        while (item := self._work.get()) is not None:
+            # socketserver's per-thread body: handle, report errors, close the connection.
+            self._server.process_request_thread(*item)
+            with self._lock:
+                if self._closed or self._idle >= self.MAX_IDLE:
+                    return
+                self._idle += 1
+
+    def close(self) -> None:
+        """Let the idle workers go; busy ones finish their answer first."""
+        with self._lock:
+            self._closed, idle, self._idle = True, self._idle, 0
+        for _ in range(idle):
+            self._work.put(None)
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -63,10 +109,16 @@ class ClusterServer(HTTPServerBase):
         self.request_log = request_log
         self.answer_hook = answer_hook
         self._pending = cluster
+        self._workers: _Workers | None = None
+        self._host_text: str | None = None
 
     @property
     def address(self) -> str:
-        return f"{self.format_host(self.host)}:{self.port}"
+        # format_host parses the host as an IP address each time; a pooled server is asked a
+        # few times per test, so the host part is worked out once.
+        if self._host_text is None:
+            self._host_text = self.format_host(self.host)
+        return f"{self._host_text}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -101,6 +153,9 @@ class ClusterServer(HTTPServerBase):
         super().stop()
         if server is not None:
             server.server_close()  # the base leaves the socket open: refuse, don't queue
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
     def attach(self, cluster: Cluster) -> None:
         """Serve ``cluster`` from now on (a pooled server moves from test to test)."""
@@ -133,6 +188,8 @@ class ClusterServer(HTTPServerBase):
     def thread_target(self) -> None:
         assert self.server is not None
         self.server.RequestHandlerClass = _RequestHandler
+        self._workers = _Workers(self.server)
+        self.server.process_request = self._workers.submit  # type: ignore[method-assign]
         self.server.serve_forever(poll_interval=POLL_INTERVAL)
 
     def application(self, request: Request) -> Response:

@@ -226,7 +226,8 @@ def write_moment(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-# The built-in parts (clock, timing, links, identity, peerings; ACL tables, config entries)
-# register themselves on import; importing them here makes every user of this module see the
-# whole list.
-from . import snapshot_parts, snapshot_stores  # noqa: E402,F401
+# The built-in parts (clock, timing, links, identity, peerings; ACL tables, config entries;
+# the catalog) register themselves on import; importing them here makes every user of this
+# module see the whole list. Parts load and resume in import order: the catalog comes last.
+from . import snapshot_parts, snapshot_stores  # noqa: E402,F401,I001
+from . import snapshot_catalog  # noqa: E402,F401

@@ -1,9 +1,8 @@
 """State-file parts of the other per-cluster stores: the ACL tables and the config entries.
 
 Each is saved as Consul's raft keeps it (every row with its indexes, plus the table indexes)
-and put back without moving the cluster's index. Not saved yet: the catalog (nodes, services,
-checks and their per-table indexes); imported rows come back anyway when the stream re-dials,
-local registrations do not.
+and put back without moving the cluster's index. The catalog has its own part
+(snapshot_catalog.py).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ class Standalone:
         self, timing: Timing, state_path: str | None = None, *, control_api: bool = True,
         acl: ACLConfig | None = None,
     ) -> None:
-        # ACL settings apply to every cluster; ACL tables are not kept in the state file.
+        # ACL settings apply to every cluster; the state file keeps their ACL tables.
         self.network = Network(timing=timing, acl=acl)
         self.state = StateFile(state_path) if state_path else None
         self.control_api = control_api

@@ -7,6 +7,9 @@
 
 const API = "/_fakeconsul";
 const WAIT = "25s";
+// The ACL token the page sends as X-Consul-Token. sessionStorage: it survives a reload but
+// dies with the tab, so no secret is left on disk; it is per origin, so per cluster's port.
+const TOKEN_KEY = "fakeconsul.aclToken";
 
 let state = null;     // the last state the server sent
 let fetchedAt = 0;    // Date.now() when it arrived
@@ -14,16 +17,43 @@ let failures = 0;     // state fetches that failed in a row
 
 // --- talking to the fake -------------------------------------------------------------------
 
+function aclToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || "";
+  } catch (err) {
+    return "";  // storage disabled: the page still works without ACLs
+  }
+}
+
 async function call(method, path, body) {
   // A body is sent as text/plain (fetch's default for a string): the fake reads JSON anyway.
   const init = { method, cache: "no-store" };
   if (body !== undefined) init.body = JSON.stringify(body);
+  // The control API ignores it; /_fakeconsul/clusters/<name>/ hands it to that cluster.
+  const token = aclToken();
+  if (token) init.headers = { "X-Consul-Token": token };
   const response = await fetch(path, init);
   const text = await response.text();
   if (!response.ok) {
-    throw new Error(text.trim() || `${response.status} ${response.statusText}`);
+    let message = text.trim() || `${response.status} ${response.statusText}`;
+    if (response.status === 403 && !token) message += " (enter an ACL token at the top)";
+    throw new Error(message);
   }
   return text ? JSON.parse(text) : {};
+}
+
+function setUpToken() {
+  const field = document.getElementById("acl-token");
+  field.value = aclToken();
+  field.addEventListener("input", () => {
+    const token = field.value.trim();
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (err) {
+      say("This browser keeps no session storage: the token cannot be used", "error");
+    }
+  });
 }
 
 function viaCluster(cluster, path) {
@@ -325,5 +355,6 @@ document.addEventListener("click", (event) => {
   if (button) run(button.dataset.action, button);
 });
 
+setUpToken();
 setInterval(tick, 1000);
 watch();

@@ -22,6 +22,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fakeconsul import Network, PeeringState, SystemClock, admin
+from fakeconsul.acl import ACLConfig
 from fakeconsul.server import ClusterServer
 
 UI = Path(__file__).resolve().parents[2] / "fakeconsul" / "ui"
@@ -197,3 +198,48 @@ def test_changes_made_elsewhere_show_up_without_a_click(page: Page) -> None:
 def test_the_page_loads_nothing_from_elsewhere() -> None:
     text = " ".join(p.read_text() for p in sorted(UI.iterdir()))
     assert [word for word in text.split() if "http://" in word or "https://" in word] == []
+
+
+# --- ACLs: the token field -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_acl() -> Iterator[tuple[Network, ClusterServer]]:
+    network = Network(acl=ACLConfig(default_policy="deny", initial_management_token="root"))
+    server = ClusterServer(network.add_cluster("dc1"))
+    server.start()
+    yield network, server
+    server.stop()
+
+
+@pytest.fixture
+def acl_page(driver: WebDriver, served_acl: tuple[Network, ClusterServer]) -> Page:
+    network, server = served_acl
+    admin.reset(network)
+    driver.get(server.url + "/ui/style.css")  # same origin, nothing to run
+    driver.execute_script("sessionStorage.clear()")  # the tab keeps it from the last test
+    driver.get(server.url + "/ui/")
+    shown = Page(driver, network)
+    shown.until(lambda d: d.find_element(By.ID, "live").text == "live")
+    return shown
+
+
+def test_the_token_field_lets_actions_through_under_deny(acl_page: Page) -> None:
+    acl_page.driver.find_element(By.ID, "acl-token").send_keys("root")
+    acl_page.generate("dc1", "dc2")
+    assert acl_page.network["dc1"].read("dc2", token="root") is not None
+
+
+def test_without_a_token_a_refusal_says_where_to_enter_one(acl_page: Page) -> None:
+    acl_page.fill("dc1", ".generate-name", "dc2")
+    acl_page.click("dc1", "form.generate button")
+    acl_page.says("rpc error: code = Unknown desc = Permission denied: token with AccessorID "
+                  "'00000000-0000-0000-0000-000000000002' lacks permission 'peering:write' "
+                  "(enter an ACL token at the top)")
+
+
+def test_the_token_is_kept_across_a_reload(acl_page: Page) -> None:
+    acl_page.driver.find_element(By.ID, "acl-token").send_keys("root")
+    acl_page.driver.refresh()
+    field = acl_page.until(lambda d: d.find_element(By.ID, "acl-token"))
+    assert field.get_attribute("value") == "root"

@@ -73,7 +73,7 @@ def _serve(servers: list[Server], *args: str, env: dict[str, str] | None = None)
     return server.wait_ready()
 
 
-def _call(url: str, method: str = "GET", body: dict[str, str] | None = None) -> Any:
+def _call(url: str, method: str = "GET", body: dict[str, Any] | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     with urllib.request.urlopen(request, timeout=10) as answer:
@@ -107,6 +107,25 @@ def test_an_established_peering_is_active_again_after_kill_9(servers: list[Serve
     states = [_call(second.urls[a] + f"/v1/peering/{b}")["State"]
               for a, b in (("dc1", "dc2"), ("dc2", "dc1"))]
     assert states == ["ACTIVE", "ACTIVE"]
+
+
+def test_a_registered_service_is_still_exported_after_kill_9(servers: list[Server],
+                                                             tmp_path: Path) -> None:
+    state = str(tmp_path / "state.json")
+    first = _serve(servers, *TWO_CLUSTERS, "--state-file", state, "--quiet")
+    dc1, dc2 = first.urls["dc1"], first.urls["dc2"]
+    token = _call(dc1 + "/v1/peering/token", "POST", {"PeerName": "dc2"})["PeeringToken"]
+    _call(dc2 + "/v1/peering/establish", "POST", {"PeerName": "dc1", "PeeringToken": token})
+    _call(dc1 + "/v1/config", "PUT", {"Kind": "exported-services", "Name": "default", "Services":
+                                      [{"Name": "web", "Consumers": [{"Peer": "dc2"}]}]})
+    _call(dc1 + "/v1/agent/service/register", "PUT", {"Name": "web", "Port": 8080})
+    first.kill()  # right after the acknowledgement
+    second = _serve(servers, *TWO_CLUSTERS, "--state-file", state, "--quiet")
+    dc1, dc2 = second.urls["dc1"], second.urls["dc2"]
+    local = [e["ServicePort"] for e in _call(dc1 + "/v1/catalog/service/web")]
+    imported = [e["Service"]["Port"] for e in _call(dc2 + "/v1/health/service/web?peer=dc1")]
+    stream = _call(dc2 + "/v1/peering/dc1")["StreamStatus"]  # the restarted stream's view
+    assert (local, imported, stream["ImportedServices"]) == ([8080], [8080], ["web"])
 
 
 def test_a_corrupt_state_file_stops_the_server_and_is_kept(tmp_path: Path) -> None:
