@@ -47,15 +47,15 @@ def test_the_runner_prints_a_table_and_writes_json(
     assert "in-process lifecycle" in table and set(report["machine"]) >= {"nproc", "cpu", "python"}
 
 
-def test_the_pair_fixture_benchmark_s_generated_suites_pass_and_are_timed(
+def test_the_pair_fixture_benchmark_s_generated_suite_passes_and_is_timed(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = _benchmarks("pair_fixture").write_files(pytester.path, 2)
+    test_file = _benchmarks("pair_fixture").write_files(pytester.path, 2)
     durations = pytester.path / "durations.json"
     monkeypatch.setenv("BENCH_DURATIONS", str(durations))
-    timed = []
-    for test_file in files:
-        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", test_file)
-        result.assert_outcomes(passed=2)
-        timed.append({k: len(v) for k, v in json.loads(durations.read_text()).items()})
-    assert timed == [{"wall": 2, "cpu": 2}] * 2
+
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", test_file)
+
+    result.assert_outcomes(passed=4)
+    timed = json.loads(durations.read_text())
+    assert {kind: len(values["cpu"]) for kind, values in timed.items()} == {"fake": 2, "base": 2}

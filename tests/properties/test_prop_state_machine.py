@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
-from peering_model import ACTIVE, FAILING, SHOWN_STATES, Model, Token
+from peering_model import ACTIVE, FAILING, SHOWN_STATES, Model, Record, Token
 from sizes import scaled
 
 from fakeconsul import Cluster, ConsulError, ManualClock, Network, Timing
@@ -58,7 +58,8 @@ class PeeringMachine(RuleBasedStateMachine):
         self.net = Network(clock=self.clock)
         self.model = Model([], 0, 0, START)
         self.seen_index: dict[str, int] = {}
-        self.seen: dict[str, tuple[str, str, int, int]] = {}  # id -> shown, stored, create, modify
+        # peering ID -> shown state, create index, modify index, the connection it shows
+        self.seen: dict[str, tuple[str, int, int, object]] = {}
         self.operation = False  # whether the last step was an operation (not time or links)
 
     @initialize(target=tokens, count=st.integers(2, 3), connect=st.sampled_from([0.0, 2.0]),
@@ -167,6 +168,13 @@ class PeeringMachine(RuleBasedStateMachine):
         self.model.reconnect(a.name, b.name)
         self.settle(operation=False)
 
+    @rule(first=CLUSTER, second=CLUSTER, seconds=st.sampled_from([30, 121, 300]))
+    def outage(self, first: int, second: int, seconds: int) -> None:
+        """A link goes down for a while and comes back."""
+        self.disconnect(first, second)
+        self.advance(seconds)
+        self.reconnect(first, second)
+
     # --- checks --------------------------------------------------------------------------------
 
     @invariant()
@@ -218,18 +226,33 @@ class PeeringMachine(RuleBasedStateMachine):
 
     @invariant()
     def overlays_never_move_modify_index(self) -> None:
+        """ACTIVE and FAILING are read from the stream, never stored: a stream failing, or
+        heartbeats flowing, writes nothing (only operations and (re)connections do)."""
         for cluster in self.net:
+            records = self.model.records[cluster.name]
             for peering in cluster.list():
-                now = (peering.state.value, peering.stored_state.value, peering.create_index,
-                       peering.modify_index)
+                now = (peering.state.value, peering.create_index, peering.modify_index,
+                       self.connection(records[peering.name]))
                 before = self.seen.get(peering.id)
                 self.seen[peering.id] = now
-                assert now[2] <= now[3]
+                assert now[1] <= now[2], peering.name
                 if before is None:
                     continue
-                assert now[2] == before[2] and now[3] >= before[3], peering.name
-                if not self.operation and before[0] == ACTIVE and now[0] == FAILING:
-                    assert now[3] == before[3], f"{peering.name}: FAILING is not stored"
+                assert now[1] == before[1] and now[2] >= before[2], peering.name
+                if self.operation:
+                    continue
+                if before[0] == ACTIVE and now[0] == FAILING:
+                    assert now[2] == before[2], f"{peering.name}: FAILING was stored"
+                if before[0] == now[0] == ACTIVE and now[3] is not None and now[3] == before[3]:
+                    assert now[2] == before[2], f"{peering.name}: a heartbeat was stored"
+
+    @staticmethod
+    def connection(record: Record) -> object:
+        """Which connection of which stream the model says this peering shows, or None."""
+        link = record.link if record.dialer else record.registered
+        if link is None or link.unknown or not link.connected:
+            return None
+        return (id(link), link.connected_at)
 
 
 PeeringMachine.TestCase.settings = settings(
