@@ -1,5 +1,6 @@
 """Blocking fan-out: 200 clients blocked on ``/v1/peerings?index=N``, one write, and the latency
-from the write until each client has its whole answer (median and maximum).
+from the write until each client has its whole answer (median and maximum); and how much CPU
+the serving process burns while all 200 wait.
 
 Baseline: pytest-httpserver with a handler that blocks the same 200 requests on a
 ``threading.Event`` and answers the same bytes canned once the event is set; the floor of waking

@@ -1,5 +1,6 @@
 """HTTP read throughput: ``GET /v1/peering/:name`` from 8 concurrent clients, against
-pytest-httpserver serving the same bytes canned.
+pytest-httpserver serving the same bytes canned (its default configuration: unthreaded, which
+is its fastest).
 
 The fake is served as the pytest plugin serves it (``ClusterServer``, a wall-clock network with
 one established peering, so heartbeat timers are pending as in a real test). The clients run in

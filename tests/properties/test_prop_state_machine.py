@@ -61,6 +61,7 @@ class PeeringMachine(RuleBasedStateMachine):
         # peering ID -> shown state, create index, modify index, the connection it shows
         self.seen: dict[str, tuple[str, int, int, object]] = {}
         self.operation = False  # whether the last step was an operation (not time or links)
+        self.minted: list[Token] = []
 
     @initialize(target=tokens, count=st.integers(2, 3), connect=st.sampled_from([0.0, 2.0]),
                 deletion=st.sampled_from([0.0, 3.0]))
@@ -101,6 +102,7 @@ class PeeringMachine(RuleBasedStateMachine):
         assert peering is not None
         token = Token(cluster.name, cluster.synthetic_address, peering.id, text)
         self.model.minted(cluster.name, name, token)
+        self.minted.append(token)
         return token
 
     @rule(number=CLUSTER, name=st.sampled_from(NAMES), token=tokens)
@@ -125,6 +127,15 @@ class PeeringMachine(RuleBasedStateMachine):
                  if r.token is not None and r.token.cluster != self.cluster(number).name]
         if fresh:
             self.establish(number, name, data.draw(st.sampled_from(fresh)))
+
+    @rule(data=st.data(), number=CLUSTER, name=st.sampled_from(NAMES))
+    def establish_stale(self, data: st.DataObject, number: int, name: str) -> None:
+        """Establish with a used or superseded token from another cluster."""
+        current = {id(r.token) for rs in self.model.records.values() for r in rs.values()}
+        stale = [t for t in self.minted
+                 if id(t) not in current and t.cluster != self.cluster(number).name]
+        if stale:
+            self.establish(number, name, data.draw(st.sampled_from(stale)))
 
     @rule(acceptor=CLUSTER, dialer=CLUSTER, accepted=st.sampled_from(NAMES),
           dialed=st.sampled_from(NAMES))
