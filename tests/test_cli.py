@@ -35,7 +35,8 @@ def _read_addresses(proc: subprocess.Popen[str], count: int) -> dict[str, str]:
         while len(found) < count:
             line = proc.stdout.readline()
             if not line:
-                raise AssertionError(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
+                stderr = proc.stderr.read() if proc.stderr else ""
+                raise AssertionError(f"server exited early: {stderr}")
             name, sep, url = line.strip().partition(": ")
             if sep and url.startswith("http://"):
                 found[name] = url
