@@ -14,67 +14,80 @@ from . import messages
 from .catalog import CRITICAL, CheckRecord, NodeRecord, ServiceRecord, render_definition
 from .durations import go_duration
 from .errors import ConsulError
-from .godecode import ANY, BOOL, DURATION, INT, STR, Field, Struct, list_of, map_of
+from .gojson import ANY, BOOL, DURATION, INT, STRING, GoStruct, GoType, map_of, slice_of
 
-_WEIGHTS = Struct("Weights", "structs", (Field("Passing", INT), Field("Warning", INT)))
-_SERVICE_ADDRESS = Struct("ServiceAddress", "structs", (Field("Address", STR), Field("Port", INT)))
-_DEFINITION = Struct("HealthCheckDefinition", "structs", tuple(
-    Field(name, kind) for name, kind in (
-        ("HTTP", STR), ("TLSServerName", STR), ("TLSSkipVerify", BOOL),
-        ("Header", map_of(list_of(STR))), ("Method", STR), ("Body", STR), ("TCP", STR),
-        ("UDP", STR), ("H2PING", STR), ("Interval", DURATION), ("OutputMaxSize", INT),
-        ("Timeout", DURATION), ("DeregisterCriticalServiceAfter", DURATION),
-        ("ScriptArgs", list_of(STR)), ("DockerContainerID", STR), ("Shell", STR),
-        ("GRPC", STR), ("GRPCUseTLS", BOOL), ("AliasNode", STR), ("AliasService", STR),
-        ("TTL", DURATION),
-    )
-))
-_SERVICE_FIELDS = (
-    Field("Kind", STR), Field("ID", STR), Field("Service", STR), Field("Tags", list_of(STR)),
-    Field("Address", STR), Field("TaggedAddresses", map_of(_SERVICE_ADDRESS)),
-    Field("Meta", map_of(STR)), Field("Port", INT), Field("SocketPath", STR),
-    Field("Weights", _WEIGHTS), Field("EnableTagOverride", BOOL), Field("Proxy", ANY),
-    Field("Connect", ANY),
-)
-NODE_SERVICE = Struct("NodeService", "structs", _SERVICE_FIELDS)
-HEALTH_CHECK = Struct("HealthCheck", "structs", (
-    Field("Node", STR), Field("CheckID", STR), Field("Name", STR), Field("Status", STR),
-    Field("Notes", STR), Field("Output", STR), Field("ServiceID", STR),
-    Field("ServiceName", STR), Field("ServiceTags", list_of(STR)), Field("Type", STR),
-    Field("Interval", STR), Field("Timeout", STR), Field("ExposedPort", INT),
-    Field("Definition", _DEFINITION),
-))
-REGISTER_REQUEST = Struct("RegisterRequest", "structs", (
-    Field("Datacenter", STR), Field("ID", STR), Field("Node", STR), Field("Address", STR),
-    Field("TaggedAddresses", map_of(STR)), Field("NodeMeta", map_of(STR)),
-    Field("Service", NODE_SERVICE), Field("Check", HEALTH_CHECK),
-    Field("Checks", list_of(HEALTH_CHECK)),
-    Field("SkipNodeUpdate", BOOL),
-))
-DEREGISTER_REQUEST = Struct("DeregisterRequest", "structs", (
-    Field("Datacenter", STR), Field("Node", STR), Field("ServiceID", STR), Field("CheckID", STR),
-))
-CHECK_TYPE = Struct("CheckType", "structs", tuple(
-    Field(name, kind) for name, kind in (
-        ("CheckID", STR), ("Name", STR), ("Status", STR), ("Notes", STR),
-        ("ScriptArgs", list_of(STR)), ("HTTP", STR), ("Header", map_of(list_of(STR))),
-        ("Method", STR), ("Body", STR), ("TCP", STR), ("UDP", STR), ("GRPC", STR),
-        ("GRPCUseTLS", BOOL), ("H2PING", STR), ("AliasNode", STR), ("AliasService", STR),
-        ("DockerContainerID", STR), ("Shell", STR), ("TLSServerName", STR),
-        ("TLSSkipVerify", BOOL), ("Interval", DURATION), ("Timeout", DURATION),
-        ("TTL", DURATION), ("DeregisterCriticalServiceAfter", DURATION),
-        ("OutputMaxSize", INT), ("SuccessBeforePassing", INT), ("FailuresBeforeCritical", INT),
-    )
-))
-SERVICE_DEFINITION = Struct("ServiceDefinition", "structs", (
-    Field("Kind", STR), Field("ID", STR), Field("Name", STR), Field("Tags", list_of(STR)),
-    Field("Address", STR), Field("TaggedAddresses", map_of(_SERVICE_ADDRESS)),
-    Field("Meta", map_of(STR)), Field("Port", INT), Field("SocketPath", STR),
-    Field("Weights", _WEIGHTS), Field("EnableTagOverride", BOOL), Field("Proxy", ANY),
-    Field("Connect", ANY), Field("Check", CHECK_TYPE),
-    Field("Checks", list_of(CHECK_TYPE)),
-    Field("Token", STR),
-))
+
+def _structs(name: str, fields: list[tuple[str, GoType]], pointer: bool = False) -> GoStruct:
+    return GoStruct(name, "structs", fields, pointer=pointer)
+
+
+# Pointers as in Consul's structs: an absent (or null) pointer field decodes to None.
+_WEIGHTS_FIELDS: list[tuple[str, GoType]] = [("Passing", INT), ("Warning", INT)]
+_SERVICE_ADDRESS = _structs("ServiceAddress", [("Address", STRING), ("Port", INT)])
+_DEFINITION = _structs("HealthCheckDefinition", [
+    ("HTTP", STRING), ("TLSServerName", STRING), ("TLSSkipVerify", BOOL),
+    ("Header", map_of(slice_of(STRING))), ("Method", STRING), ("Body", STRING),
+    ("TCP", STRING), ("UDP", STRING), ("H2PING", STRING), ("Interval", DURATION),
+    ("OutputMaxSize", INT), ("Timeout", DURATION), ("DeregisterCriticalServiceAfter", DURATION),
+    ("ScriptArgs", slice_of(STRING)), ("DockerContainerID", STRING), ("Shell", STRING),
+    ("GRPC", STRING), ("GRPCUseTLS", BOOL), ("AliasNode", STRING), ("AliasService", STRING),
+    ("TTL", DURATION),
+])
+_SERVICE_FIELDS: list[tuple[str, GoType]] = [
+    ("Kind", STRING), ("ID", STRING), ("Service", STRING), ("Tags", slice_of(STRING)),
+    ("Address", STRING), ("TaggedAddresses", map_of(_SERVICE_ADDRESS)),
+    ("Meta", map_of(STRING)), ("Port", INT), ("SocketPath", STRING),
+    ("Weights", _structs("Weights", _WEIGHTS_FIELDS)), ("EnableTagOverride", BOOL),
+    ("Proxy", ANY), ("Connect", ANY),
+]
+NODE_SERVICE = _structs("NodeService", _SERVICE_FIELDS, pointer=True)
+_HEALTH_CHECK_FIELDS: list[tuple[str, GoType]] = [
+    ("Node", STRING), ("CheckID", STRING), ("Name", STRING), ("Status", STRING),
+    ("Notes", STRING), ("Output", STRING), ("ServiceID", STRING),
+    ("ServiceName", STRING), ("ServiceTags", slice_of(STRING)), ("Type", STRING),
+    ("Interval", STRING), ("Timeout", STRING), ("ExposedPort", INT),
+    ("Definition", _DEFINITION),
+]
+HEALTH_CHECK = _structs("HealthCheck", _HEALTH_CHECK_FIELDS, pointer=True)
+REGISTER_REQUEST = _structs("RegisterRequest", [
+    ("Datacenter", STRING), ("ID", STRING), ("Node", STRING), ("Address", STRING),
+    ("TaggedAddresses", map_of(STRING)), ("NodeMeta", map_of(STRING)),
+    ("Service", NODE_SERVICE), ("Check", HEALTH_CHECK),
+    ("Checks", slice_of(HEALTH_CHECK)),  # structs.HealthChecks: []*HealthCheck
+    ("SkipNodeUpdate", BOOL),
+])
+DEREGISTER_REQUEST = _structs("DeregisterRequest", [
+    ("Datacenter", STRING), ("Node", STRING), ("ServiceID", STRING), ("CheckID", STRING),
+])
+_CHECK_TYPE_FIELDS: list[tuple[str, GoType]] = [
+    ("CheckID", STRING), ("Name", STRING), ("Status", STRING), ("Notes", STRING),
+    ("ScriptArgs", slice_of(STRING)), ("HTTP", STRING), ("Header", map_of(slice_of(STRING))),
+    ("Method", STRING), ("Body", STRING), ("TCP", STRING), ("UDP", STRING), ("GRPC", STRING),
+    ("GRPCUseTLS", BOOL), ("H2PING", STRING), ("AliasNode", STRING), ("AliasService", STRING),
+    ("DockerContainerID", STRING), ("Shell", STRING), ("TLSServerName", STRING),
+    ("TLSSkipVerify", BOOL), ("Interval", DURATION), ("Timeout", DURATION),
+    ("TTL", DURATION), ("DeregisterCriticalServiceAfter", DURATION),
+    ("OutputMaxSize", INT), ("SuccessBeforePassing", INT), ("FailuresBeforeCritical", INT),
+]
+CHECK_TYPE = _structs("CheckType", _CHECK_TYPE_FIELDS)
+SERVICE_DEFINITION = _structs("ServiceDefinition", [
+    ("Kind", STRING), ("ID", STRING), ("Name", STRING), ("Tags", slice_of(STRING)),
+    ("Address", STRING), ("TaggedAddresses", map_of(_SERVICE_ADDRESS)),
+    ("Meta", map_of(STRING)), ("Port", INT), ("SocketPath", STRING),
+    ("Weights", _structs("Weights", _WEIGHTS_FIELDS, pointer=True)),
+    ("EnableTagOverride", BOOL), ("Proxy", ANY), ("Connect", ANY),
+    ("Check", CHECK_TYPE),  # a value: CheckTypes() skips it while it is Empty()
+    ("Checks", slice_of(_structs("CheckType", _CHECK_TYPE_FIELDS, pointer=True))),
+    ("Token", STRING),
+])
+
+
+def _given(check: dict[str, Any] | None) -> bool:
+    """A check definition that is there: not nil and not all zero (CheckType.Empty(), a
+    reflect.DeepEqual with the zero value). [uncertain] The fake skips an empty entry of
+    ``Checks`` too, where Consul would validate (and refuse) it; it always has."""
+    return check is not None and any(v not in (None, "", 0, False) for v in check.values())
+
 
 _ANY_ADDRESS = {"0.0.0.0", "::", "[::]"}
 _HEX = re.compile(r"[0-9a-fA-F]*")
@@ -105,6 +118,8 @@ def check_type_name(check: dict[str, Any]) -> str:
 
 def check_type_problem(check: dict[str, Any]) -> str | None:
     """The part of CheckType.Validate a registration can trip over (the fake runs no check)."""
+    if not _given(check):
+        return None
     interval, ttl = check.get("Interval") or 0, check.get("TTL") or 0
     needs_interval = any(check.get(k) for k in ("ScriptArgs", "HTTP", "TCP", "UDP", "GRPC",
                                                 "H2PING"))
@@ -152,7 +167,7 @@ def _weights(value: dict[str, Any] | None) -> tuple[int, int]:
 def _addresses(value: dict[str, Any] | None) -> dict[str, tuple[str, int]] | None:
     if not value:
         return None
-    return {k: (v.get("Address", ""), v.get("Port", 0)) for k, v in value.items() if v}
+    return {k: (v.get("Address", ""), v.get("Port", 0)) for k, v in value.items() if _given(v)}
 
 
 def service_record(node: str, body: dict[str, Any], *, name_key: str) -> ServiceRecord:
@@ -201,8 +216,7 @@ def catalog_check(node: str, body: dict[str, Any]) -> CheckRecord:
 def agent_checks(node: str, service: ServiceRecord, body: dict[str, Any]) -> list[CheckRecord]:
     """The agent's checks for a service definition (IDs ``service:<id>[:n]``), critical until
     a Status says otherwise. [uncertain] Interval/Timeout show the definition's durations."""
-    definitions = [body["Check"]] if body.get("Check") else []
-    definitions += [c for c in body.get("Checks") or () if c]
+    definitions = [c for c in [body.get("Check"), *(body.get("Checks") or ())] if _given(c)]
     checks = []
     for i, check in enumerate(definitions):
         check_id = check.get("CheckID") or f"service:{service.id}"

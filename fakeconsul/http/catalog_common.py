@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import messages
 from ..cluster import Cluster
-from ..godecode import DecodeError, Struct, decode_body
+from ..gojson import GoJSONError, GoStruct, decode_stream
 from . import render
 from .blocking import run_blocking
 from .query import check_partition, parse_query_options
@@ -19,11 +19,12 @@ from .render import HTTPError
 T = TypeVar("T")
 
 
-def decode(request: Request, target: Struct) -> dict[str, Any]:
-    """decodeBody into ``target``; a failure is Consul's 400 ``Request decode failed: ...``."""
+def decode(request: Request, target: GoStruct) -> dict[str, Any]:
+    """decodeBody into ``target``; a failure is Consul's 400 ``Request decode failed: ...``.
+    decodeBody does not call DisallowUnknownFields: unknown keys are ignored."""
     try:
-        return decode_body(request.get_data(), target)
-    except DecodeError as err:
+        return decode_stream(request.get_data(), target, disallow_unknown_fields=False)
+    except GoJSONError as err:
         raise HTTPError(400, messages.REQUEST_DECODE_FAILED.format(err.message)) from None
 
 

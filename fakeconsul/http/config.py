@@ -12,7 +12,7 @@ from .. import messages
 from ..cluster import Cluster
 from ..errors import ConsulError
 from ..gocompat import parse_uint64
-from ..godecode import DecodeError, decode_any
+from ..gojson import GoJSONError, decode_any
 from . import render
 from .catalog_common import answer, blocking_read
 from .query import check_partition, request_token
@@ -34,7 +34,7 @@ def apply(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
     try:
         raw = decode_any(request.get_data())
-    except DecodeError as err:
+    except GoJSONError as err:
         raise HTTPError(400, messages.CONFIG_DECODING_FAILED.format(err.message)) from None
     written = cluster.write_config_entry(raw, cas=_cas(request), token=request_token(request))
     return render.json_body(written, request)
