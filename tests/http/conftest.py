@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import schema_check
 from answers import json_of
+from waiting import when_blocked  # noqa: F401  (a fixture, shared by the blocking tests)
 from werkzeug.test import Client, TestResponse
 from werkzeug.wrappers import Request, Response
 
@@ -137,3 +138,4 @@ def peer(client1: Client, client2: Client) -> Callable[..., None]:
         assert answer.status_code == 200, answer.text
 
     return run
+

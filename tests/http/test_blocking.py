@@ -9,50 +9,19 @@ short ``wait`` as a safety bound; no test sleeps.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from answers import json_of
+from waiting import Arm
 from werkzeug.test import Client, TestResponse
 
 from fakeconsul import Cluster, ManualClock, Network
 
 SAFETY_WAIT = "2s"  # the blocked request's own bound: a broken wake-up fails, it does not hang
 SAFETY_SECONDS = 2.0  # an answer given only when that bound ran out takes at least this long
-ACTION_TIMEOUT = 5.0  # how long the helper thread waits for the request to block
 
-Arm = Callable[[Cluster, Callable[[], Any]], "Future[Any]"]
-
-
-@pytest.fixture
-def when_blocked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Arm]:
-    """``arm(cluster, action)``: run ``action`` in another thread once a request on ``cluster``
-    waits for its index to change. ``future.result()`` re-raises what the thread raised."""
-    executor = ThreadPoolExecutor(max_workers=1)
-
-    def arm(cluster: Cluster, action: Callable[[], Any]) -> Future[Any]:
-        blocked = threading.Event()
-        wait_for_change = cluster.store.wait_for_change
-
-        def spy(seen_index: int, timeout: float) -> None:
-            blocked.set()
-            wait_for_change(seen_index, timeout)
-
-        monkeypatch.setattr(cluster.store, "wait_for_change", spy)
-
-        def run() -> Any:
-            if not blocked.wait(ACTION_TIMEOUT):
-                raise AssertionError("the request never blocked")
-            return action()
-
-        return executor.submit(run)
-
-    yield arm
-    executor.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -8,51 +8,20 @@ as its safety bound, and no test sleeps.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from answers import json_of
 from exports_helpers import EXPORTER_PEER, IMPORTER_PEER, export, ok, peer_both, register
+from waiting import Arm
 from werkzeug.test import Client
 
 from fakeconsul import Cluster
 
 SAFETY_WAIT = "2s"
 SAFETY_SECONDS = 2.0
-ACTION_TIMEOUT = 5.0
 
-Arm = Callable[[Cluster, Callable[[], Any]], "Future[Any]"]
-
-
-@pytest.fixture
-def when_blocked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Arm]:
-    """``arm(cluster, action)``: run ``action`` in another thread once a request on
-    ``cluster`` waits for its index to change."""
-    executor = ThreadPoolExecutor(max_workers=1)
-
-    def arm(cluster: Cluster, action: Callable[[], Any]) -> Future[Any]:
-        blocked = threading.Event()
-        wait_for_change = cluster.store.wait_for_change
-
-        def spy(seen_index: int, timeout: float) -> None:
-            blocked.set()
-            wait_for_change(seen_index, timeout)
-
-        monkeypatch.setattr(cluster.store, "wait_for_change", spy)
-
-        def run() -> Any:
-            if not blocked.wait(ACTION_TIMEOUT):
-                raise AssertionError("the request never blocked")
-            return action()
-
-        return executor.submit(run)
-
-    yield arm
-    executor.shutdown(wait=True)
 
 
 @pytest.fixture(autouse=True)
