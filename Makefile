@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean browser screenshot
+.PHONY: run test test-long lint bench clean browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ browser:
 
 test: $(STAMP) browser
 	FAKECONSUL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 -q
+
+# Thousands of hypothesis examples and the full 8 x 2000 concurrency run (see tests/sizes.py).
+test-long: $(STAMP) browser
+	FAKECONSUL_REQUIRE_BROWSER=1 FAKECONSUL_HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n 2 -q
 
 screenshot: $(STAMP) browser
 	$(BIN)/python docs/screenshot.py

@@ -11,8 +11,8 @@ _BASE_EXAMPLES = 100
 
 def scaled(fast: int) -> int:
     """``fast`` under the fast profile, grown in proportion to the loaded profile's examples."""
-    return max(fast, fast * settings.default.max_examples // _BASE_EXAMPLES)
+    return max(fast, fast * settings().max_examples // _BASE_EXAMPLES)
 
 
 def is_long() -> bool:
-    return settings.default.max_examples > _BASE_EXAMPLES
+    return settings().max_examples > _BASE_EXAMPLES

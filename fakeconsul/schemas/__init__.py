@@ -22,7 +22,7 @@ import functools
 import json
 from collections.abc import Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..gojson import STRING, GoStruct, GoType, map_of, slice_of
 
@@ -169,7 +169,7 @@ def validate(name: str, value: object) -> None:
     """Raise ``jsonschema.ValidationError`` (the most relevant error) unless ``value`` fits."""
     from jsonschema.exceptions import best_match
 
-    error = best_match(validator(name).iter_errors(value))
+    error = best_match(validator(name).iter_errors(cast(Any, value)))
     if error is not None:
         raise error
 
@@ -244,7 +244,8 @@ def _go_type(node: Mapping[str, Any], root: Mapping[str, Any], where: str) -> Go
         )
     values = node.get("additionalProperties")
     if not isinstance(values, Mapping):
-        raise SchemaError(f"{where}: an object needs x-go-type (a struct) or a value schema (a map)")
+        raise SchemaError(
+            f"{where}: an object needs x-go-type (a struct) or a value schema (a map)")
     return map_of(_go_type(values, root, where + "{}"))
 
 
@@ -272,6 +273,6 @@ class RequestBody:
 
         Runs only after the Go decoder accepted the body, so it can never change an answer the
         decoder gave; a misfit is the fake's bug and raises SchemaDisagreement."""
-        error = next(iter(self._validator.iter_errors(dict(decoded))), None)
+        error = next(iter(self._validator.iter_errors(cast(Any, dict(decoded)))), None)
         if error is not None:
             raise SchemaDisagreement(f"{self.name}: decoded body misfits its schema: {error}")

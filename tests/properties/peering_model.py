@@ -430,16 +430,16 @@ class Model:
         if record is None or record.stored == DELETING:
             return
         self._store(record, DELETING)
-        for link in self.all_links():
-            if link.unknown and (link.dialer is record or link.acceptor_id == record.id):
+        for other in self.all_links():
+            if other.unknown and (other.dialer is record or other.acceptor_id == record.id):
                 # Whether this stream was connected, and so tells its peer, is unknown.
-                peers = [link.dialer] if link.dialer is not record else [
+                peers = [other.dialer] if other.dialer is not record else [
                     r for rs in self.records.values() for r in rs.values()
-                    if r.id == link.acceptor_id and not r.dialer]
+                    if r.id == other.acceptor_id and not r.dialer]
                 for peer in peers:
                     peer.unsure_stored = peer.is_active
-                if link.dialer is record:
-                    link.dead = True
+                if other.dialer is record:
+                    other.dead = True
         link = self._registered_link(record)
         if link is not None and not link.unknown:
             self._terminate(link, record)
