@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from .catalog import CheckRecord, NodeRecord, ServiceRecord
 from .store import Store
@@ -186,28 +187,32 @@ class Txn:
             if (p, n) == (peer, node.lower()):
                 self._touched_services.add((p, instance.service.lower()))
 
-    def put_node(self, record: NodeRecord) -> None:
-        key = (record.peer_name, record.node.lower())
-        old = self.catalog.nodes_by_key.get(key)
+    def _upsert(self, table: dict[Any, Any], key: Any, record: Any) -> tuple[bool, Any]:
+        """Store ``record`` under ``key`` with memdb's indexes; (False, old) when it is the same
+        as what is stored, so an unchanged row takes no index and wakes nobody."""
+        old = table.get(key)
         if old is not None and old.same_as(record):
-            return
+            return False, old
         index = self._take_index()
         record.create_index = old.create_index if old is not None else index
         record.modify_index = index
-        self.catalog.nodes_by_key[key] = record
+        table[key] = record
+        return True, old
+
+    def put_node(self, record: NodeRecord) -> None:
+        key = (record.peer_name, record.node.lower())
+        changed, _ = self._upsert(self.catalog.nodes_by_key, key, record)
+        if not changed:
+            return
         self._touched_tables.add((record.peer_name, "nodes"))
         # Consul moves the index of every service on a node whose node record changed.
         self._touch_node_services(record.peer_name, record.node)
 
     def put_service(self, record: ServiceRecord) -> None:
         key = (record.peer_name, record.node.lower(), record.id)
-        old = self.catalog.services_by_key.get(key)
-        if old is not None and old.same_as(record):
+        changed, old = self._upsert(self.catalog.services_by_key, key, record)
+        if not changed:
             return
-        index = self._take_index()
-        record.create_index = old.create_index if old is not None else index
-        record.modify_index = index
-        self.catalog.services_by_key[key] = record
         self._touched_tables.add((record.peer_name, "services"))
         self._touched_services.add((record.peer_name, record.service.lower()))
         if old is not None:
@@ -215,14 +220,8 @@ class Txn:
 
     def put_check(self, record: CheckRecord) -> None:
         key = (record.peer_name, record.node.lower(), record.check_id)
-        old = self.catalog.checks_by_key.get(key)
-        if old is not None and old.same_as(record):
-            return
-        index = self._take_index()
-        record.create_index = old.create_index if old is not None else index
-        record.modify_index = index
-        self.catalog.checks_by_key[key] = record
-        self._touch_check(record)
+        if self._upsert(self.catalog.checks_by_key, key, record)[0]:
+            self._touch_check(record)
 
     def _touch_check(self, record: CheckRecord) -> None:
         self._touched_tables.add((record.peer_name, "checks"))
