@@ -543,3 +543,11 @@ def hcl_unknown_type(key: str, node: str) -> str:
 
 def state_no_node(where: str, node: str) -> str:
     return f'{where} is on node "{node}", which the catalog\'s Nodes do not hold'
+
+
+# --- the fake's own failures (never Consul's) --------------------------------------------------
+
+
+def internal_error(detail: str) -> str:
+    # A bug in the fake: the test harness re-raises the original exception; this only names it.
+    return f"fakeconsul internal error: {detail}"

@@ -153,8 +153,8 @@ class ConsulApp:
             response = self.injections.take(request) or self._dispatch(request)
         except Exception as err:  # a bug in the fake: keep it for the test, answer loudly
             self.errors.append(err)
-            response = render.text(500, "fakeconsul internal error: " + "".join(
-                traceback.format_exception_only(type(err), err)).strip())
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            response = render.text(500, messages.internal_error(detail))
         return render.vary(response)
 
     def _dispatch(self, request: Request) -> Response:
