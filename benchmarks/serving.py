@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
 from fakeconsul import Cluster
-from fakeconsul.server import ClusterServer
+from fakeconsul.serve.server import ClusterServer
 
 from .measure import ROOT
 

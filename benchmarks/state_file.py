@@ -32,7 +32,7 @@ READY_TIMEOUT = 30.0
 
 def available() -> bool:
     """Whether ``fakeconsul serve`` has the flag (it was being built beside these benchmarks)."""
-    from fakeconsul.cli import build_parser
+    from fakeconsul.serve.cli import build_parser
 
     shown = io.StringIO()
     with contextlib.redirect_stdout(shown), contextlib.suppress(SystemExit):

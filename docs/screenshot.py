@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests" / "serve"))
 from browser import start_chromium  # noqa: E402
 
 from fakeconsul import Network, Timing  # noqa: E402
-from fakeconsul.server import ClusterServer  # noqa: E402
+from fakeconsul.serve.server import ClusterServer  # noqa: E402
 
 
 def main() -> None:

@@ -7,12 +7,12 @@ on one clock, and answer with Consul's exact bytes.
 from __future__ import annotations
 
 from .acl import ACLConfig
-from .clock import Clock, ManualClock, SystemClock
-from .cluster import Cluster
-from .errors import ConsulError
-from .network import Network
-from .peering import Peering, PeeringState, RemoteInfo, StreamStatus
-from .timing import Timing
+from .model.clock import Clock, ManualClock, SystemClock
+from .model.cluster import Cluster
+from .model.errors import ConsulError
+from .model.network import Network
+from .model.peering import Peering, PeeringState, RemoteInfo, StreamStatus
+from .model.timing import Timing
 
 __all__ = [
     "ACLConfig",

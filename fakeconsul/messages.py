@@ -7,8 +7,8 @@ as distilled in the project's spec (section numbers in comments). Where the spec
 
 from __future__ import annotations
 
-from .errors import ConsulError
-from .gocompat import go_quote
+from .golang.gocompat import go_quote
+from .model.errors import ConsulError
 
 # --- HTTP wrapper (agent/http.go) ------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from .acl import ACLConfig
-from .clock import SystemClock
-from .cluster import Cluster
-from .network import Network
-from .peering import Peering, PeeringState
-from .server import ClusterServer
-from .timing import Timing
+from .model.clock import SystemClock
+from .model.cluster import Cluster
+from .model.network import Network
+from .model.peering import Peering, PeeringState
+from .model.timing import Timing
+from .serve.server import ClusterServer
 
 
 class ServerPool:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from fakeconsul import Cluster, ConsulError, ManualClock, Network
-from fakeconsul.durations import go_duration
+from fakeconsul.golang.durations import go_duration
 
 EXPORT_WEB = {
     "Kind": "exported-services",

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fakeconsul.gocompat import (
+from fakeconsul.golang.gocompat import (
     format_time,
     go_marshal,
     go_quote,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fakeconsul import gojson
-from fakeconsul.gojson import (
+from fakeconsul.golang import gojson
+from fakeconsul.golang.gojson import (
     STRING,
     GoJSONError,
     GoStruct,

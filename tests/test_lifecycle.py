@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fakeconsul import Cluster, ManualClock, Network, PeeringState, RemoteInfo
-from fakeconsul.tracker import StreamEntry
+from fakeconsul.model.tracker import StreamEntry
 
 CONNECT_DELAY = 5.0
 

@@ -19,7 +19,7 @@ from jsonschema import ValidationError
 from sizes import scaled
 
 from fakeconsul import Network, schemas
-from fakeconsul.gojson import GoJSONError, GoStruct, GoType, decode_stream
+from fakeconsul.golang.gojson import GoJSONError, GoStruct, GoType, decode_stream
 
 STREAM_NULL = dict.fromkeys(
     ["ImportedServices", "ExportedServices", "LastHeartbeat", "LastReceive", "LastSend"]

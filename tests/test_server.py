@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from fakeconsul import Network, PeeringState
-from fakeconsul.server import ClusterServer, ServeError
+from fakeconsul.serve.server import ClusterServer, ServeError
 
 
 @pytest.fixture

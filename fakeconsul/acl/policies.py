@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .. import messages
-from ..errors import ConsulError
+from ..model.errors import ConsulError
 from .records import GLOBAL_MANAGEMENT_ID, Policy
 from .rules import parse
 from .system import ACLSystem, is_uuid, new_id

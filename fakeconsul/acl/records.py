@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..gocompat import format_time
+from ..golang.gocompat import format_time
 
 GLOBAL_MANAGEMENT_ID = "00000000-0000-0000-0000-000000000001"
 GLOBAL_MANAGEMENT_NAME = "global-management"

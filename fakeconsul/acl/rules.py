@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import messages
-from ..errors import ConsulError
-from ..gocompat import go_quote
+from ..golang.gocompat import go_quote
+from ..model.errors import ConsulError
 
 # Access levels, as AccessLevelFromString reads them (case-insensitively).
 DENY, READ, LIST, WRITE = "deny", "read", "list", "write"

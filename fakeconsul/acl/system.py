@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import messages
-from ..errors import ConsulError
+from ..model.errors import ConsulError
 from .authorizer import Authorizer, allowed
 from .config import ACLConfig
 from .records import (
@@ -35,7 +35,7 @@ from .rules import parse
 if TYPE_CHECKING:
     from threading import RLock
 
-    from ..store import Store
+    from ..model.store import Store
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

@@ -4,7 +4,7 @@ TokenWriter, in order. Roles, service and node identities and expiry are not mod
 from __future__ import annotations
 
 from .. import messages
-from ..errors import ConsulError
+from ..model.errors import ConsulError
 from .records import ANONYMOUS_ACCESSOR_ID, RESERVED_ID_PREFIX, Token
 from .system import ACLDenied, ACLSystem, is_uuid, new_id
 

@@ -14,8 +14,8 @@ from werkzeug.wrappers import Request, Response
 
 from .. import messages
 from ..acl import Token, policies, tokens
-from ..cluster import Cluster
-from ..gojson import BOOL, STRING, GoJSONError, GoStruct, decode_stream, ignored, slice_of
+from ..golang.gojson import BOOL, STRING, GoJSONError, GoStruct, decode_stream, ignored, slice_of
+from ..model.cluster import Cluster
 from . import render
 from .blocking import run_blocking
 from .query import check_partition, parse_query_options, request_token

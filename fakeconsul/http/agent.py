@@ -10,7 +10,7 @@ import uuid
 from werkzeug.wrappers import Request, Response
 
 from .. import CONSUL_VERSION
-from ..cluster import Cluster
+from ..model.cluster import Cluster
 from . import render
 from .query import request_token
 from .routes import Endpoint

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from ..cluster import Cluster
-from ..registration import SERVICE_DEFINITION
+from ..catalog.registration import SERVICE_DEFINITION
+from ..model.cluster import Cluster
 from . import render
 from .catalog_common import decode
 from .query import check_partition, request_token

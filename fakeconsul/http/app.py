@@ -18,21 +18,11 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import messages
-from ..cluster import Cluster
-from ..errors import ConsulError
-from . import (
-    acl,
-    agent,
-    agent_services,
-    catalog,
-    config,
-    control,
-    exported,
-    health,
-    peering,
-    render,
-    ui,
-)
+from ..model.cluster import Cluster
+from ..model.errors import ConsulError
+from ..serve import control_api as control
+from ..serve import dashboard as ui
+from . import acl, agent, agent_services, catalog, config, exported, health, peering, render
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
 from .routes import Endpoint

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..cluster import Cluster
+from ..model.cluster import Cluster
 from .query import Blocking
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from .. import messages
-from ..cluster import Cluster
-from ..registration import DEREGISTER_REQUEST, REGISTER_REQUEST
+from ..catalog.registration import DEREGISTER_REQUEST, REGISTER_REQUEST
+from ..model.cluster import Cluster
 from . import render
 from .catalog_common import answer, blocking_read, decode
 from .query import check_partition, request_token

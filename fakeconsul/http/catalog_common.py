@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from werkzeug.wrappers import Request, Response
 
 from .. import messages
-from ..cluster import Cluster
-from ..gojson import GoJSONError, GoStruct, decode_stream
+from ..golang.gojson import GoJSONError, GoStruct, decode_stream
+from ..model.cluster import Cluster
 from . import render
 from .blocking import run_blocking
 from .query import check_partition, parse_query_options

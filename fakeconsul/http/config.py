@@ -9,10 +9,10 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from .. import messages
-from ..cluster import Cluster
-from ..errors import ConsulError
-from ..gocompat import parse_uint64
-from ..gojson import GoJSONError, decode_any
+from ..golang.gocompat import parse_uint64
+from ..golang.gojson import GoJSONError, decode_any
+from ..model.cluster import Cluster
+from ..model.errors import ConsulError
 from . import render
 from .catalog_common import answer, blocking_read
 from .query import check_partition, request_token

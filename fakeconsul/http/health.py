@@ -6,7 +6,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from .. import messages
-from ..cluster import Cluster
+from ..model.cluster import Cluster
 from .catalog_common import answer, blocking_read
 from .query import request_token
 from .render import HTTPError

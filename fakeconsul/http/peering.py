@@ -7,9 +7,9 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .. import messages, schemas
-from ..cluster import Cluster
-from ..gojson import GoJSONError, decode_stream
-from ..peering import Peering
+from ..golang.gojson import GoJSONError, decode_stream
+from ..model.cluster import Cluster
+from ..model.peering import Peering
 from . import render
 from .blocking import run_blocking
 from .query import check_partition, parse_query_options, request_token

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from werkzeug.wrappers import Request
 
 from .. import messages
-from ..gocompat import parse_duration, parse_uint64
+from ..golang.gocompat import parse_duration, parse_uint64
 from .render import HTTPError
 
 DEFAULT_WAIT = 300.0  # Consul's default blocking wait: 5 min

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..gocompat import go_marshal
+from ..golang.gocompat import go_marshal
 
 TEXT = "text/plain; charset=utf-8"  # what Go's http server sniffs for a plain-text body
 JSON = "application/json"

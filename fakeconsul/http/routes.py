@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
-from ..cluster import Cluster
+from ..model.cluster import Cluster
 
 Handler = Callable[[Cluster, Request, str], Response]
 

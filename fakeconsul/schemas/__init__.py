@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
-from ..gojson import STRING, GoStruct, GoType, map_of, slice_of
+from ..golang.gojson import STRING, GoStruct, GoType, map_of, slice_of
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator

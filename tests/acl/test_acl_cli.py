@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from fakeconsul.acl import ACLConfig
-from fakeconsul.cli import _acl_config, build_parser
+from fakeconsul.serve.cli import _acl_config, build_parser
 
 
 def _config(*flags: str) -> ACLConfig | None:

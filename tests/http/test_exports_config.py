@@ -11,7 +11,7 @@ from answers import json_of
 from exports_helpers import export, ok
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul.exported_services_entry import Consumer, ExportedService, validate_services
+from fakeconsul.config.exported_services import Consumer, ExportedService, validate_services
 
 
 def put(client: Client, entry: Any, query: str = "") -> TestResponse:

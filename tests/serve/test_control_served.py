@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from fakeconsul import Network
-from fakeconsul.server import ClusterServer
+from fakeconsul.serve.server import ClusterServer
 
 
 @pytest.fixture

@@ -21,11 +21,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from fakeconsul import Network, PeeringState, SystemClock, admin
+from fakeconsul import Network, PeeringState, SystemClock
 from fakeconsul.acl import ACLConfig
-from fakeconsul.server import ClusterServer
+from fakeconsul.serve import admin
+from fakeconsul.serve.server import ClusterServer
 
-UI = Path(__file__).resolve().parents[2] / "fakeconsul" / "ui"
+UI = Path(__file__).resolve().parents[2] / "fakeconsul" / "serve" / "ui"
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,12 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from fakeconsul import Timing, admin
-from fakeconsul.cli import DEFAULT_CLUSTERS, _cluster_spec, build_parser, main
-from fakeconsul.logs import ROOT
-from fakeconsul.logs import configure as configure_logging
-from fakeconsul.standalone import Standalone
+from fakeconsul import Timing
+from fakeconsul.serve import admin
+from fakeconsul.serve.cli import DEFAULT_CLUSTERS, _cluster_spec, build_parser, main
+from fakeconsul.serve.logs import ROOT
+from fakeconsul.serve.logs import configure as configure_logging
+from fakeconsul.serve.standalone import Standalone
 
 FLAGS = [
     ("--cluster", "FAKECONSUL_CLUSTER"),

@@ -9,7 +9,7 @@ import pytest
 from serve_helpers import START
 
 from fakeconsul import Cluster, ManualClock, Network
-from fakeconsul.snapshot import SnapshotError, dump, load
+from fakeconsul.persist.snapshot import SnapshotError, dump, load
 
 EXPORT_WEB = {"Kind": "exported-services", "Name": "default",
               "Services": [{"Name": "web", "Consumers": [{"Peer": "dc2"}]}]}

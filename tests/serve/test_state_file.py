@@ -16,7 +16,7 @@ import pytest
 from serve_helpers import START
 
 from fakeconsul import Cluster, ManualClock, Network, PeeringState, SystemClock
-from fakeconsul.snapshot import (
+from fakeconsul.persist.snapshot import (
     CLUSTER_PARTS,
     ClusterPart,
     SnapshotError,
@@ -24,7 +24,7 @@ from fakeconsul.snapshot import (
     load,
     register_cluster_part,
 )
-from fakeconsul.statefile import StateFile, StateFileError
+from fakeconsul.persist.statefile import StateFile, StateFileError
 
 
 def _reload(network: Network, clock: ManualClock | None = None) -> Network:

@@ -6,8 +6,8 @@ import json
 
 from fakeconsul import Network
 from fakeconsul.acl import ANONYMOUS_ACCESSOR_ID, ACLConfig
-from fakeconsul.config_entries import decode_entry
-from fakeconsul.snapshot import dump, load
+from fakeconsul.config.entries import decode_entry
+from fakeconsul.persist.snapshot import dump, load
 
 ACL = ACLConfig(default_policy="deny", initial_management_token="root")
 EXPORTS = {"Kind": "exported-services", "Name": "default",

@@ -1,0 +1,276 @@
+"""The simulated peering stream a dialer opens to its acceptor.
+
+Consul's dialer holds a long-lived gRPC stream to the acceptor's leader. Here a ``Stream`` stands
+for it: it dials on the model clock (after ``connect_delay``, then with Consul's backoff), writes
+what the real exchange writes on both sides, records heartbeats, and carries ``Terminated`` when
+either side deletes. Everything runs under the network's lock, at the model time it is due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .. import messages
+from ..config import exports
+from .peering import PeeringRecord, PeeringState, RemoteInfo
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .network import Network, Timer
+
+# Consul's stream reconnect backoff: 2^n seconds, capped at 64 s (spec §5.5).
+BACKOFF_CAP_SECONDS = 64
+
+
+def backoff_seconds(failures: int) -> float:
+    return float(min(2 ** max(failures, 1), BACKOFF_CAP_SECONDS))
+
+
+@dataclass(eq=False)
+class Stream:
+    network: Network
+    dialer: Cluster
+    dialer_peering_id: str
+    acceptor_peering_id: str
+    acceptor: Cluster | None = None
+    connected: bool = False
+    connected_at: datetime | None = None
+    link_lost: bool = False  # connected, but heartbeats no longer get through
+    failures: int = 0
+    last_error: str = ""
+    timers: list[Timer] = field(default_factory=list)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def schedule_dial(self, delay: float) -> None:
+        self._schedule(delay, self._dial)
+
+    def _schedule(self, delay: float, action: object) -> None:
+        self.timers.append(self.network.schedule(delay, action))  # type: ignore[arg-type]
+
+    def _cancel_timers(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+    def _dial(self, at: datetime) -> None:
+        record = self.dialer.store.peering_by_id(self.dialer_peering_id)
+        if record is None or not record.is_active:
+            self.close()
+            return
+        problem = self._refusal(record)
+        if problem is not None:
+            self.last_error = problem
+            self.failures += 1
+            self.schedule_dial(backoff_seconds(self.failures))
+            return
+        self._connect(record, at)
+
+    def _refusal(self, record: PeeringRecord) -> str | None:
+        """Why the acceptor would refuse this stream now, or None when it accepts it."""
+        acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
+                                                   or record.peer_server_addresses)
+        if acceptor is None:
+            return "no acceptor server is reachable"
+        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
+        if accepted is None:
+            return messages.unknown_peer_id(self.acceptor_peering_id)
+        if not accepted.is_active:
+            return messages.marked_as_deleted(self.acceptor_peering_id)
+        secret = self.dialer.store.dialer_stream_secrets.get(self.dialer_peering_id, "")
+        secrets = acceptor.store.secrets.get(accepted.id)
+        if not secret or secrets is None or secret not in (
+            secrets.pending_stream, secrets.active_stream
+        ):
+            return "invalid peering stream secret"
+        entry = acceptor.tracker.get(accepted.id)
+        if entry is not None and entry.connected:
+            return f'there is an active stream for the given PeerID "{accepted.id}"'
+        self.acceptor = acceptor
+        return None
+
+    def _connect(self, dialer_record: PeeringRecord, at: datetime) -> None:
+        acceptor = self.acceptor
+        assert acceptor is not None
+        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
+        assert accepted is not None
+        self.connected = True
+        self.connected_at = at
+        self.link_lost = False
+        self.failures = 0
+        self.last_error = ""
+        self.network.register_stream(self)
+
+        # The acceptor promotes the pending stream secret and learns who dialed (Open message).
+        secrets = acceptor.store.secrets[accepted.id]
+        secret = self.dialer.store.dialer_stream_secrets[self.dialer_peering_id]
+        if secrets.pending_stream == secret:
+            secrets.active_stream, secrets.pending_stream = secret, ""
+            acceptor.store.write_secrets(accepted.id, secrets)
+        accepted.remote = RemoteInfo(partition="", datacenter=self.dialer.name)
+        acceptor.store.write_peering(accepted)
+
+        dialer_entry = self.dialer.tracker.connected(dialer_record.id)
+        acceptor_entry = acceptor.tracker.connected(accepted.id)
+
+        # Each side replicates its CA roots (trust bundle) and its exported-services list; the
+        # acceptor also sends its server addresses. Each received resource is a stored write.
+        accepted.peer_ca_pems = [self.dialer.ca_pem]
+        acceptor.store.write_peering(accepted)
+        dialer_record.peer_ca_pems = [acceptor.ca_pem]
+        self.dialer.store.write_peering(dialer_record)
+        dialer_record.peer_server_addresses = acceptor.server_addresses()
+        self.dialer.store.write_peering(dialer_record)
+        for sender, receiver in ((dialer_entry, acceptor_entry), (acceptor_entry, dialer_entry)):
+            sender.last_send_success = at
+            receiver.last_recv_resource = at
+        # Each side sends its exported-services list and their instances; the importer
+        # reconciles its catalog to that snapshot (spec §9.2).
+        exports.sync_both_ways(self, at)
+
+        self._schedule_next_heartbeat()
+
+    def _schedule_next_heartbeat(self) -> None:
+        """Both sides' tickers run from the moment the stream opened, every interval."""
+        assert self.connected_at is not None
+        interval = timedelta(seconds=self.network.timing.heartbeat_interval)
+        now = self.network.now()
+        ticks = (now - self.connected_at) // interval + 1
+        self._schedule((self.connected_at + ticks * interval - now).total_seconds(),
+                       self._heartbeat)
+
+    def _heartbeat(self, at: datetime) -> None:
+        """A heartbeat reaches each side; a long clock jump is folded into one step."""
+        if not self.connected or self.link_lost or self.acceptor is None:
+            return
+        interval = timedelta(seconds=self.network.timing.heartbeat_interval)
+        limit = self.network.fold_limit()
+        last = at + ((limit - at) // interval) * interval if limit > at else at
+        for cluster, peering_id in self._ends():
+            entry = cluster.tracker.get(peering_id)
+            if entry is not None:
+                entry.last_recv_heartbeat = last
+        self.timers = [t for t in self.timers if not t.fired]
+        self._schedule((last + interval - self.network.now()).total_seconds(), self._heartbeat)
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def lose_link(self) -> None:
+        """Packets stop: no more heartbeats; each side kills the stream when its incoming
+        heartbeat timeout runs out (Consul: 2 min after the last heartbeat received)."""
+        if not self.connected or self.link_lost:
+            return
+        self.link_lost = True
+        self._cancel_timers()
+        entry = self.dialer.tracker.get(self.dialer_peering_id)
+        assert self.connected_at is not None
+        last = (entry.last_recv_heartbeat if entry else None) or self.connected_at
+        # The tracker entry outlives a stream: a heartbeat an earlier stream received does not
+        # count, each stream's heartbeat timeout starts when it connects.
+        last = max(last, self.connected_at)
+        timeout = timedelta(seconds=self.network.timing.heartbeat_timeout)
+        delay = (last + timeout - self.network.now()).total_seconds()
+        self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+
+    def restore_link(self) -> None:
+        """Packets flow again: a stream that did not time out yet carries on."""
+        if self.connected and self.link_lost:
+            self.link_lost = False
+            self._cancel_timers()
+            deleted = self._deleted_end()
+            if deleted is not None:
+                # [uncertain] A side deleted its peering while the link was cut: the Terminated
+                # it sent was held up, not lost, and arrives now that packets flow again.
+                self.terminate_from(deleted, self.network.now())
+                return
+            self._schedule_next_heartbeat()
+            # What changed while packets were held up reaches the peer now.
+            exports.sync_both_ways(self, self.network.now())
+
+    def _deleted_end(self) -> Cluster | None:
+        for cluster, peering_id in self._ends():
+            record = cluster.store.peering_by_id(peering_id)
+            if record is None or record.state is PeeringState.DELETING:
+                return cluster
+        return None
+
+    def end_lost(self, down: Cluster, at: datetime) -> None:
+        """``down`` stopped (its leader's memory is gone): the surviving end sees the stream
+        end with an error; a surviving dialer redials with backoff."""
+        was_connected = self.connected
+        self._stop()
+        for cluster, peering_id in self._ends():
+            if cluster is not down and was_connected:
+                entry = cluster.tracker.get(peering_id)
+                if entry is not None:
+                    entry.track_disconnected(at, messages.STREAM_ENDED)
+        if down is not self.dialer:
+            self.failures += 1
+            self.schedule_dial(backoff_seconds(self.failures))
+
+    def _ends(self) -> list[tuple[Cluster, str]]:
+        ends: list[tuple[Cluster, str]] = [(self.dialer, self.dialer_peering_id)]
+        if self.acceptor is not None:
+            ends.append((self.acceptor, self.acceptor_peering_id))
+        return ends
+
+    # --- endings -----------------------------------------------------------------------------
+
+    def terminate_from(self, side: Cluster, at: datetime) -> None:
+        """``side`` deleted its peering: its end goes away; a connected peer is told Terminated."""
+        if self.connected and self.link_lost:
+            # The link is cut: Terminated cannot reach the peer, which only sees its heartbeats
+            # stop and shows FAILING at its heartbeat timeout, already scheduled (spec §5.3: a
+            # peer the deletion does not reach is never told).
+            side.tracker.delete(self.dialer_peering_id if side is self.dialer
+                                else self.acceptor_peering_id)
+            return
+        was_connected = self.connected
+        self._stop()
+        for cluster, peering_id in self._ends():
+            if cluster is side:
+                cluster.tracker.delete(peering_id)
+            elif was_connected:
+                entry = cluster.tracker.get(peering_id)
+                if entry is not None:
+                    entry.track_disconnected(at)
+                record = cluster.store.peering_by_id(peering_id)
+                if record is not None and record.state is not PeeringState.DELETING:
+                    record.state = PeeringState.TERMINATED
+                    cluster.store.write_peering(record)
+                    exports.clean_up_terminated(cluster, peering_id, record.name)
+        if side is not self.dialer and not was_connected:
+            # Nobody tells a dialer that is not connected: it keeps retrying (spec §5.3).
+            self.schedule_dial(backoff_seconds(self.failures + 1))
+        else:
+            self.network.unregister_stream(self)
+
+    def fail(self, at: datetime, error: str) -> None:
+        """The stream broke (heartbeat timeout, lost link): both ends show FAILING; redial."""
+        if not self.connected:
+            return
+        self._stop()
+        for cluster, peering_id in self._ends():
+            entry = cluster.tracker.get(peering_id)
+            if entry is not None:
+                entry.track_disconnected(at, error)
+        self.failures += 1
+        self.schedule_dial(backoff_seconds(self.failures))
+
+    def close(self) -> None:
+        """Hang up without Terminated (the dialer record is gone, or dials elsewhere now)."""
+        if self.connected:
+            at = self.network.now()
+            for cluster, peering_id in self._ends():
+                entry = cluster.tracker.get(peering_id)
+                if entry is not None:
+                    entry.track_disconnected(at)
+        self._stop()
+        self.network.unregister_stream(self)
+
+    def _stop(self) -> None:
+        self.connected = False
+        self.link_lost = False
+        self._cancel_timers()

@@ -1,0 +1,277 @@
+"""The control API under ``/_fakeconsul/``: time, faults, reset and state, from any language.
+
+Every cluster's port serves it, for the whole network (a cluster that is down refuses
+connections on its own port, so another cluster's port brings it back). JSON in, JSON out;
+bad input gets a 400 with a text naming the field, like Consul's own 400s.
+``fakeconsul serve --no-control-api`` removes this area (and the dashboard, which uses it).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .. import messages
+from ..golang.gocompat import parse_duration
+from ..http import render
+from ..http.blocking import real_seconds
+from ..http.render import HTTPError
+from ..http.routes import Endpoint
+from ..model.cluster import Cluster
+from ..model.network import Network
+from . import admin
+
+PREFIX = "/_fakeconsul/"
+# A blocking state query looks for a change this often (real seconds), and waits at most this.
+STATE_POLL = 0.05
+STATE_MAX_WAIT = 60.0
+_METHOD = re.compile(r"[A-Za-z]+|\*")
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(json.dumps(value) + "\n", status=status, content_type=render.JSON)
+
+
+def _body(request: Request, allowed: list[str]) -> dict[str, Any]:
+    """The request's JSON object (an empty body is ``{}``), with only ``allowed`` fields."""
+    data = request.get_data()
+    if not data.strip():
+        return {}
+    try:
+        body = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise HTTPError(400, messages.CONTROL_BODY_NOT_JSON.format(err)) from None
+    if not isinstance(body, dict):
+        raise HTTPError(400, messages.CONTROL_BODY_NOT_OBJECT)
+    for key in body:
+        if key not in allowed:
+            raise HTTPError(400, messages.control_unknown_field(key, allowed))
+    return body
+
+
+def _seconds(body: dict[str, Any], key: str, *, required: bool = True) -> float | None:
+    if key not in body:
+        if required:
+            raise HTTPError(400, messages.control_missing_field(key))
+        return None
+    value = body[key]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= messages.CONTROL_MAX_SECONDS
+    ):
+        raise HTTPError(400, messages.control_bad_seconds(key))
+    return float(value)
+
+
+def _string(body: dict[str, Any], key: str, default: str | None = None) -> str:
+    if key not in body:
+        if default is None:
+            raise HTTPError(400, messages.control_missing_field(key))
+        return default
+    value = body[key]
+    if not isinstance(value, str):
+        raise HTTPError(400, messages.control_not_string(key))
+    return value
+
+
+def _cluster(network: Network, name: str, status: int = 400) -> Cluster:
+    if name not in network:
+        raise HTTPError(status, messages.control_unknown_cluster(name))
+    return network[name]
+
+
+# --- state, reset, clock, timing -------------------------------------------------------------
+
+
+def state(cluster: Cluster, request: Request, name: str) -> Response:
+    """The whole network; ``?version=V&wait=30s`` blocks until the state differs from V."""
+    seen = request.args.get("version", "")
+    wait = 0.0
+    if request.args.get("wait"):
+        try:
+            wait = min(parse_duration(request.args["wait"]), STATE_MAX_WAIT)
+        except ValueError:
+            raise HTTPError(400, messages.INVALID_WAIT) from None
+    deadline = real_seconds() + wait
+    while True:
+        current = admin.network_state(cluster.network)
+        current["ServedBy"] = cluster.name  # the dashboard knows whose port it is on
+        if not seen or current["Version"] != seen or real_seconds() >= deadline:
+            return _json(current)
+        time.sleep(min(STATE_POLL, max(deadline - real_seconds(), 0)))
+
+
+def reset(cluster: Cluster, request: Request, name: str) -> Response:
+    _body(request, [])
+    network = cluster.network
+    admin.reset(network)
+    for each in network.clusters:
+        each.wsgi_app.injections.clear()
+    return _json({})
+
+
+def clock(cluster: Cluster, request: Request, name: str) -> Response:
+    return _json({"Now": admin.clock_to_api(cluster.network)["Now"]})
+
+
+def advance(cluster: Cluster, request: Request, name: str) -> Response:
+    body = _body(request, ["Seconds"])
+    seconds = _seconds(body, "Seconds")
+    assert seconds is not None
+    admin.advance(cluster.network, seconds)
+    return _json({"Now": admin.clock_to_api(cluster.network)["Now"]})
+
+
+def timing(cluster: Cluster, request: Request, name: str) -> Response:
+    network = cluster.network
+    if request.method == "PUT":
+        body = _body(request, list(admin.TIMING_FIELDS))
+        changes: dict[str, float] = {}
+        for key, field in admin.TIMING_FIELDS.items():
+            seconds = _seconds(body, key, required=False)
+            if seconds is not None:
+                changes[field] = seconds
+        if changes.get("heartbeat_interval") == 0:
+            raise HTTPError(400, messages.CONTROL_HEARTBEAT_INTERVAL_ZERO)
+        admin.set_timing(network, changes)
+    return _json(admin.timing_to_api(network.timing))
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def _pair(cluster: Cluster, request: Request) -> tuple[Cluster, Cluster]:
+    body = _body(request, ["Clusters"])
+    names = body.get("Clusters")
+    if names is None:
+        raise HTTPError(400, messages.control_missing_field("Clusters"))
+    if (
+        not isinstance(names, list)
+        or len(names) != 2
+        or not all(isinstance(n, str) for n in names)
+        or names[0] == names[1]
+    ):
+        raise HTTPError(400, messages.CONTROL_TWO_CLUSTERS)
+    return _cluster(cluster.network, names[0]), _cluster(cluster.network, names[1])
+
+
+def disconnect(cluster: Cluster, request: Request, name: str) -> Response:
+    first, second = _pair(cluster, request)
+    cluster.network.disconnect(first, second)
+    return _json({})
+
+
+def reconnect(cluster: Cluster, request: Request, name: str) -> Response:
+    first, second = _pair(cluster, request)
+    cluster.network.reconnect(first, second)
+    return _json({})
+
+
+def _named(cluster: Cluster, request: Request) -> Cluster:
+    body = _body(request, ["Cluster"])
+    return _cluster(cluster.network, _string(body, "Cluster"))
+
+
+def take_down(cluster: Cluster, request: Request, name: str) -> Response:
+    cluster.network.take_down(_named(cluster, request))
+    return _json({})
+
+
+def bring_up(cluster: Cluster, request: Request, name: str) -> Response:
+    cluster.network.bring_up(_named(cluster, request))
+    return _json({})
+
+
+_INJECT_FIELDS = ["Cluster", "Method", "Path", "Status", "Body", "Times", "Delay", "Headers",
+                  "ContentType"]
+
+
+def inject(cluster: Cluster, request: Request, name: str) -> Response:
+    """POST adds an injected response; DELETE drops every pending one on every cluster."""
+    if request.method == "DELETE":
+        _body(request, [])
+        for each in cluster.network.clusters:
+            each.wsgi_app.injections.clear()
+        return _json({})
+    body = _body(request, _INJECT_FIELDS)
+    target = _cluster(cluster.network, _string(body, "Cluster", cluster.name))
+    method = _string(body, "Method", "*")
+    if not _METHOD.fullmatch(method):
+        raise HTTPError(400, messages.CONTROL_BAD_METHOD)
+    path = _string(body, "Path")
+    if not path.startswith("/") or path.startswith(PREFIX):
+        raise HTTPError(400, messages.CONTROL_BAD_PATH)
+    status = body.get("Status")
+    if status is None:
+        raise HTTPError(400, messages.control_missing_field("Status"))
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise HTTPError(400, messages.CONTROL_BAD_STATUS)
+    times = body.get("Times", 1)
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise HTTPError(400, messages.CONTROL_BAD_TIMES)
+    headers = body.get("Headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise HTTPError(400, messages.CONTROL_BAD_HEADERS)
+    target.wsgi_app.inject(
+        method, path, status, _string(body, "Body", ""),
+        times=times, delay=_seconds(body, "Delay", required=False) or 0.0,
+        headers=headers, content_type=_string(body, "ContentType", render.TEXT),
+    )
+    return _json({})
+
+
+# --- any cluster's API through any port ------------------------------------------------------
+
+
+def via_cluster(cluster: Cluster, request: Request, name: str) -> Response:
+    """``/_fakeconsul/clusters/<name>/<path>``: ``<path>`` as cluster ``<name>`` answers it.
+
+    The dashboard is served from one port but acts on every cluster; this also reaches
+    clusters that are not served at all. The answer is that cluster's own, byte for byte.
+    The request goes as sent, headers and query included, so that cluster judges the caller's
+    ACL token (the dashboard's X-Consul-Token) as its own port would.
+    """
+    target_name, _, rest = name.partition("/")
+    target = _cluster(cluster.network, target_name, 404)
+    if not target.is_up:
+        raise HTTPError(503, messages.control_cluster_down(target.name))
+    data = request.get_data()
+    environ = dict(request.environ)
+    environ.pop("HTTP_ACCEPT_ENCODING", None)  # compressed once, by the app that answers
+    environ.update({
+        "PATH_INFO": "/" + rest,
+        "wsgi.input": io.BytesIO(data),
+        "CONTENT_LENGTH": str(len(data)),
+    })
+    response: Response = target.wsgi_app.handle(Request(environ))
+    return response
+
+
+def unknown(cluster: Cluster, request: Request, name: str) -> Response:
+    raise HTTPError(404, messages.control_unknown_endpoint(PREFIX + name))
+
+
+_ANY = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+ENDPOINTS = (
+    Endpoint(PREFIX + "state", ("GET",), state),
+    Endpoint(PREFIX + "reset", ("POST",), reset),
+    Endpoint(PREFIX + "clock", ("GET",), clock),
+    Endpoint(PREFIX + "clock/advance", ("POST",), advance),
+    Endpoint(PREFIX + "timing", ("GET", "PUT"), timing),
+    Endpoint(PREFIX + "disconnect", ("POST",), disconnect),
+    Endpoint(PREFIX + "reconnect", ("POST",), reconnect),
+    Endpoint(PREFIX + "take-down", ("POST",), take_down),
+    Endpoint(PREFIX + "bring-up", ("POST",), bring_up),
+    Endpoint(PREFIX + "inject", ("POST", "DELETE"), inject),
+    Endpoint(PREFIX + "clusters/", _ANY, via_cluster, subtree=True),
+    Endpoint(PREFIX, _ANY, unknown, subtree=True),
+)
