@@ -20,7 +20,7 @@ from typing import Any
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 
 from .figures import Figure, Goal
 from .measure import Sizes, best_per_op
@@ -83,12 +83,12 @@ def _http_seconds(port: int, path: str, times: int) -> float:
 
 def _list_once(cluster: Cluster) -> None:
     """``GET /v1/peerings`` through the cluster's app, keeping only what the app keeps."""
-    cluster.wsgi_app.handle(Request(EnvironBuilder(path="/v1/peerings").get_environ()))
+    wsgi_app(cluster).handle(Request(EnvironBuilder(path="/v1/peerings").get_environ()))
 
 
 def measure(n: int, sizes: Sizes) -> Size:
     network, _dc1, dc2, grown = build(n)
-    dc2.wsgi_app.handle(Request(EnvironBuilder(path="/v1/status/leader").get_environ()))
+    wsgi_app(dc2).handle(Request(EnvironBuilder(path="/v1/status/leader").get_environ()))
     # Both sides hold a peering per pair, so the build is shared by 2n peerings; the listed side
     # also keeps each peering's snapshot and its JSON.
     kept = _allocated(lambda: _list_once(dc2))

@@ -1,7 +1,8 @@
 """fakeconsul: an in-memory fake of HashiCorp Consul's cluster-peering HTTP API.
 
 Clusters on one ``Network`` really peer with each other, move through Consul's states together
-on one clock, and answer with Consul's exact bytes.
+on one clock, and answer with Consul's exact bytes. ``serving(cluster)`` puts a cluster on a
+real socket; ``wsgi_app(cluster)`` is its API without one.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from .model.errors import ConsulError
 from .model.network import Network
 from .model.peering import Peering, PeeringState, RemoteInfo, StreamStatus
 from .model.timing import Timing
+from .serve.serving import serving
+from .serve.wsgi import wsgi_app
+from .version import CONSUL_VERSION, __version__
 
 __all__ = [
+    "CONSUL_VERSION",
     "ACLConfig",
     "Clock",
     "Cluster",
@@ -27,6 +32,7 @@ __all__ = [
     "StreamStatus",
     "SystemClock",
     "Timing",
+    "__version__",
+    "serving",
+    "wsgi_app",
 ]
-
-CONSUL_VERSION = "1.20.1"  # the Consul release whose peering API this fake imitates

@@ -18,6 +18,7 @@ from .model.network import Network
 from .model.peering import Peering, PeeringState
 from .model.timing import Timing
 from .serve.server import ClusterServer
+from .serve.wsgi import wsgi_app
 
 
 class ServerPool:
@@ -117,7 +118,7 @@ class ServedCluster:
                         **options: Any) -> None:
         """The next request(s) for ``method`` and ``path`` get ``status`` and ``body``
         (options: ``times``, ``delay`` in real seconds, ``headers``, ``content_type``)."""
-        self.cluster.wsgi_app.inject(method, path, status, body, **options)
+        wsgi_app(self.cluster).inject(method, path, status, body, **options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cluster, name)
@@ -178,8 +179,8 @@ class ServedNetwork:
         """Give the servers back; re-raise the first exception the fake hit while serving."""
         errors: list[BaseException] = []
         for served in self._served.values():
-            errors.extend(served.cluster.wsgi_app.errors)
-            served.cluster.wsgi_app.injections.clear()
+            errors.extend(wsgi_app(served.cluster).errors)
+            wsgi_app(served.cluster).injections.clear()
             self.pool.release(served.server)
         self._served.clear()
         if errors:

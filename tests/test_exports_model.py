@@ -20,13 +20,13 @@ EXPORT_WEB = {
 def exporting(dc1: Cluster, dc2: Cluster, peered: Callable[..., None]) -> None:
     """dc1 (calls its peering "dc2-peer") exports web to dc2 (which calls it "dc1-peer")."""
     peered()
-    dc1.register_service("web", port=8080, status="passing")
-    assert dc1.write_config_entry(EXPORT_WEB)
+    dc1.catalog.register_service("web", port=8080, status="passing")
+    assert dc1.config.write_config_entry(EXPORT_WEB)
 
 
 @pytest.mark.usefixtures("exporting")
 def test_importer_discovers_web_from_python(dc2: Cluster) -> None:
-    [entry] = dc2.health_service("web", peer="dc1-peer")
+    [entry] = dc2.catalog.health_service("web", peer="dc1-peer")
 
     assert (entry["Service"]["Port"], entry["Service"]["PeerName"]) == (8080, "dc1-peer")
 
@@ -47,34 +47,33 @@ def test_stream_status_shows_both_lists(dc1: Cluster, dc2: Cluster) -> None:
 
 @pytest.mark.usefixtures("exporting")
 def test_deregistering_from_python_reaches_the_importer(dc1: Cluster, dc2: Cluster) -> None:
-    dc1.deregister_service("web")
+    dc1.catalog.deregister_service("web")
 
-    assert dc2.health_service("web", peer="dc1-peer") == []
+    assert dc2.catalog.health_service("web", peer="dc1-peer") == []
 
 
 @pytest.mark.usefixtures("exporting")
 def test_change_reaches_the_peer_within_the_operation(
     dc1: Cluster, dc2: Cluster, net: Network
 ) -> None:
-    dc1.register_service("web", service_id="web-2", status="passing")
+    dc1.catalog.register_service("web", service_id="web-2", status="passing")
 
     due = net.next_due()  # no zero-delay push is left waiting
     assert due is None or due > net.clock.now()
-    assert len(dc2.health_service("web", peer="dc1-peer")) == 2
+    assert len(dc2.catalog.health_service("web", peer="dc1-peer")) == 2
 
 
 @pytest.mark.usefixtures("exporting")
 def test_reset_empties_catalog_and_config_but_keeps_the_server(dc1: Cluster) -> None:
     dc1.reset()
 
-    assert (dc1.catalog_services(), dc1.read_config_entry("exported-services", "default")) == (
-        {"consul": []}, None
-    )
+    entry = dc1.config.read_config_entry("exported-services", "default")
+    assert (dc1.catalog.catalog_services(), entry) == ({"consul": []}, None)
 
 
 def test_invalid_entry_raises_consul_error(dc1: Cluster) -> None:
     with pytest.raises(ConsulError) as refused:
-        dc1.write_config_entry({"Kind": "exported-services", "Name": "x"})
+        dc1.config.write_config_entry({"Kind": "exported-services", "Name": "x"})
 
     assert (refused.value.status, refused.value.message) == (
         500, 'exported-services Name must be "default"'
@@ -85,14 +84,14 @@ def test_export_written_before_peering_flows_on_connect(
     dc1: Cluster, dc2: Cluster, clock: ManualClock, net: Network
 ) -> None:
     net.timing.connect_delay = 5
-    dc1.register_service("web", status="passing")
-    dc1.write_config_entry(EXPORT_WEB)
+    dc1.catalog.register_service("web", status="passing")
+    dc1.config.write_config_entry(EXPORT_WEB)
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
-    before = dc2.health_service("web", peer="dc1-peer")
+    before = dc2.catalog.health_service("web", peer="dc1-peer")
 
     clock.advance(5)
 
-    assert (before, len(dc2.health_service("web", peer="dc1-peer"))) == ([], 1)
+    assert (before, len(dc2.catalog.health_service("web", peer="dc1-peer"))) == ([], 1)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fakeconsul import Network, PeeringState
+from fakeconsul import Network, PeeringState, serving
 from fakeconsul.serve.server import ClusterServer, ServeError
 
 
@@ -55,7 +55,7 @@ def test_token_names_the_served_address(network: Network, served: ClusterServer)
 
 
 def test_two_served_clusters_peer_over_http(network: Network, served: ClusterServer) -> None:
-    with network.add_cluster("dc2").serve() as url2:
+    with serving(network.add_cluster("dc2")) as url2:
         _, _, body = _request(served, "POST", "/v1/peering/token", '{"PeerName":"dc2"}')
         token = json.loads(body)["PeeringToken"]
         host, port = url2.removeprefix("http://").split(":")
@@ -79,7 +79,7 @@ def test_busy_port_raises_a_clear_error(network: Network) -> None:
 
 def test_stopping_forgets_the_served_address(network: Network) -> None:
     cluster = network.add_cluster("dc1")
-    with cluster.serve() as url:
+    with serving(cluster) as url:
         assert cluster.server_addresses() == [url.removeprefix("http://")]
     assert cluster.server_addresses() == [cluster.synthetic_address]
 

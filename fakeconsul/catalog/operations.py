@@ -1,22 +1,24 @@
 """A cluster's catalog operations: registration (catalog and agent) and discovery (§9.4).
 
-Mixed into ``Cluster``. Like the peering operations, each takes the network's lock, brings the
-network up to the clock, and raises ConsulError where the HTTP API answers non-2xx. Reads
-return what the endpoints serve (JSON-shaped dicts in Consul's field order) and, in their
-``*_with_index`` form, the index a blocking query waits on. Every local write lets the exports
-flow to peers within one stream event.
+A ``Cluster`` owns one as ``cluster.catalog``. Like the peering operations, each runs inside the
+cluster's ``operation`` (the network's lock, the network brought up to the clock) and raises
+ConsulError where the HTTP API answers non-2xx. Reads return what the endpoints serve
+(JSON-shaped dicts in Consul's field order) and, in their ``*_with_index`` form, the index a
+blocking query waits on. Every local write calls ``on_local_change``: the cluster lets its
+exports flow to peers within one stream event.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .. import messages
-from ..config import exports
 from ..model.errors import ConsulError
+from ..version import CONSUL_VERSION
 from .records import PASSING, CheckRecord, NodeRecord, ServiceRecord
 from .registration import (
     agent_checks,
@@ -32,8 +34,10 @@ from .store import LOCAL, Catalog
 
 if TYPE_CHECKING:
     from ..acl import ACLSystem
-    from ..model.network import Network
     from ..model.store import Store
+
+Operation = Callable[[], AbstractContextManager[None]]
+
 
 def server_node_name(cluster_name: str) -> str:
     """The node the cluster's one server runs on (the agent the HTTP API talks to)."""
@@ -41,39 +45,34 @@ def server_node_name(cluster_name: str) -> str:
 
 
 class CatalogOperations:
-    """Registration and discovery; needs ``name``, ``network``, ``store``, ``is_up`` and
-    ``_operation()`` from Cluster."""
+    """Registration and discovery on one cluster's catalog tables (``tables``)."""
 
-    name: str
-    id: str
-    network: Network
-    store: Store
-    is_up: bool
-    acl: ACLSystem
-    catalog: Catalog
-    export_sync_pending: bool
-    _agent_services: set[str]
-
-    def _operation(self) -> AbstractContextManager[None]:
-        raise NotImplementedError
-
-    def _init_catalog(self) -> None:
-        self.catalog = Catalog(self.store)
-        self.export_sync_pending = False
-        self._agent_services = set()
+    def __init__(
+        self, *, datacenter: str, node_id: str, store: Store, acl: ACLSystem,
+        operation: Operation, on_local_change: Callable[[], None],
+    ) -> None:
+        self.datacenter = datacenter
+        self._node_id = node_id  # the server node's ID is derived from the cluster's
+        self.acl = acl
+        self._operation = operation
+        self._exports_may_change = on_local_change
+        self.tables = Catalog(store)
+        self._agent_services: set[str] = set()
         self._seed_server()
+
+    @property
+    def server_node(self) -> str:
+        return server_node_name(self.datacenter)
 
     def _seed_server(self) -> None:
         """A Consul server registers itself: its node, the ``consul`` service, serfHealth."""
-        from .. import CONSUL_VERSION  # the package root imports this module: read it late
-
-        node = server_node_name(self.name)
-        self.catalog.seed(
+        node = self.server_node
+        self.tables.seed(
             NodeRecord(
                 node=node,
                 address="127.0.0.1",
-                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"fakeconsul:{self.id}")),
-                datacenter=self.name,
+                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"fakeconsul:{self._node_id}")),
+                datacenter=self.datacenter,
                 tagged_addresses={"lan": "127.0.0.1", "lan_ipv4": "127.0.0.1",
                                   "wan": "127.0.0.1", "wan_ipv4": "127.0.0.1"},
                 meta={"consul-network-segment": "", "consul-version": CONSUL_VERSION},
@@ -83,15 +82,11 @@ class CatalogOperations:
                         status=PASSING, output="Agent alive and reachable"),
         )
 
-    def _reset_catalog(self) -> None:
-        # The network's reset cancels every timer, a pending export push included.
-        self.export_sync_pending = False
-        self.catalog.clear()
+    def reset(self) -> None:
+        """Back to the server's own registration only."""
+        self.tables.clear()
         self._agent_services.clear()
         self._seed_server()
-
-    def _exports_may_change(self) -> None:
-        exports.exports_changed(self)  # type: ignore[arg-type]
 
     # --- the ACL hook of exports and discovery -------------------------------------------------
     # Every check of this area goes through these two (cluster.acl: everything is allowed while
@@ -145,17 +140,17 @@ class CatalogOperations:
             c for c in request.get("Checks") or () if c
         ]
         checks = [catalog_check(node_name, body) for body in bodies]
-        existing = self.catalog.node(node_name)
-        node = node_record(request, self.name)
+        existing = self.tables.node(node_name)
+        node = node_record(request, self.datacenter)
         if existing is not None and request.get("SkipNodeUpdate"):
             node = existing
         for check in checks:
             same_node = check.node.lower() == node_name.lower()
-            if not same_node and self.catalog.node(check.node) is None:
+            if not same_node and self.tables.node(check.node) is None:
                 raise rpc_failure(messages.MISSING_NODE_REGISTRATION)
             if check.service_id:
                 registering = service is not None and same_node and service.id == check.service_id
-                owner = service if registering else self.catalog.service(
+                owner = service if registering else self.tables.service(
                     check.node, check.service_id)
                 if owner is None:
                     raise rpc_failure(messages.MISSING_SERVICE_REGISTRATION)
@@ -165,7 +160,7 @@ class CatalogOperations:
             self._acl_require(token, "node", "write", node_name)
         if service is not None:
             self._acl_require(token, "service", "write", service.service)
-        with self.catalog.transaction() as txn:
+        with self.tables.transaction() as txn:
             if node is not existing:
                 txn.put_node(node)
             if service is not None:
@@ -180,12 +175,12 @@ class CatalogOperations:
             self._acl_resolve(token)
             if not node:
                 raise rpc_failure(messages.MUST_PROVIDE_NODE)
-            instance = self.catalog.service(node, service_id) if service_id else None
+            instance = self.tables.service(node, service_id) if service_id else None
             if instance is not None:
                 self._acl_require(token, "service", "write", instance.service)
             elif not service_id:
                 self._acl_require(token, "node", "write", node)
-            with self.catalog.transaction() as txn:
+            with self.tables.transaction() as txn:
                 if service_id:
                     txn.delete_service(LOCAL, node, service_id)
                 elif check_id:
@@ -208,12 +203,12 @@ class CatalogOperations:
             if is_any_address(definition.get("Address") or ""):
                 raise ConsulError(400, messages.INVALID_SERVICE_ADDRESS)
             self._acl_require(token, "service", "write", definition["Name"])
-            node = server_node_name(self.name)
+            node = self.server_node
             service = service_record(node, definition, name_key="Name")
             checks = agent_checks(node, service, definition)
             kept = {c.check_id for c in checks}
-            with self.catalog.transaction() as txn:
-                for old in self.catalog.node_checks(node):
+            with self.tables.transaction() as txn:
+                for old in self.tables.node_checks(node):
                     # Re-registering replaces the service's checks.
                     if old.service_id == service.id and old.check_id not in kept:
                         txn.delete_check(LOCAL, node, old.check_id)
@@ -227,13 +222,13 @@ class CatalogOperations:
         """``PUT /v1/agent/service/deregister/:id``; 404 for an ID the agent does not know."""
         with self._operation():
             self._acl_resolve(token)
-            node = server_node_name(self.name)
-            instance = self.catalog.service(node, service_id)
+            node = self.server_node
+            instance = self.tables.service(node, service_id)
             if service_id not in self._agent_services or instance is None:
                 raise ConsulError(404, messages.unknown_agent_service(service_id))
             self._acl_require(token, "service", "write", instance.service)
             self._agent_services.discard(service_id)
-            with self.catalog.transaction() as txn:
+            with self.tables.transaction() as txn:
                 txn.delete_service(LOCAL, node, service_id)
             self._exports_may_change()
 
@@ -282,11 +277,11 @@ class CatalogOperations:
     def set_check_status(self, node: str, check_id: str, status: str) -> None:
         """A check changes status (what a running check or a TTL update does in Consul)."""
         with self._operation():
-            check = next((c for c in self.catalog.node_checks(node) if c.check_id == check_id),
+            check = next((c for c in self.tables.node_checks(node) if c.check_id == check_id),
                          None)
             if check is None:
                 raise KeyError(f"no check {check_id!r} on node {node!r}")
-            with self.catalog.transaction() as txn:
+            with self.tables.transaction() as txn:
                 txn.put_check(_with_status(check, status))
             self._exports_may_change()
 
@@ -303,9 +298,9 @@ class CatalogOperations:
     ) -> tuple[list[dict[str, Any]], int]:
         """``GET /v1/health/service/:name`` (``?peer=``, ``?passing``) and its index."""
         with self._operation():
-            instances, index = self.catalog.instances(name, peer)
+            instances, index = self.tables.instances(name, peer)
             instances = self._readable(instances, token)
-            entries = [(node, service, self.catalog.checks_of(service))
+            entries = [(node, service, self.tables.checks_of(service))
                        for node, service in instances]
             if passing:
                 entries = _only_passing(entries)
@@ -323,7 +318,7 @@ class CatalogOperations:
                                    ) -> tuple[list[dict[str, Any]], int]:
         """``GET /v1/catalog/service/:name``: ServiceNode entries and the service's index."""
         with self._operation():
-            instances, index = self.catalog.instances(name, peer)
+            instances, index = self.tables.instances(name, peer)
             instances = self._readable(instances, token)
             return [service.to_service_node(node) for node, service in instances], index
 
@@ -334,7 +329,7 @@ class CatalogOperations:
     def catalog_services_with_index(self, *, peer: str = "", token: str | None = None
                                     ) -> tuple[dict[str, list[str]], int]:
         with self._operation():
-            listing, index = self.catalog.service_tags(peer)
+            listing, index = self.tables.service_tags(peer)
             readable = {k: v for k, v in listing.items()
                         if self._acl_can(token, "service", "read", k)}
             return readable, index
@@ -347,7 +342,7 @@ class CatalogOperations:
     def catalog_nodes_with_index(self, *, peer: str = "", token: str | None = None
                                  ) -> tuple[list[dict[str, Any]], int]:
         with self._operation():
-            nodes, index = self.catalog.nodes(peer)
+            nodes, index = self.tables.nodes(peer)
             return [n.to_api() for n in nodes
                     if self._acl_can(token, "node", "read", n.node)], index
 

@@ -1,10 +1,14 @@
 """A cluster's config-entry operations and the export/import listings (spec §9.1, §9.5).
 
-Mixed into ``Cluster`` beside CatalogOperations; same conventions (lock, clock, ConsulError).
+A ``Cluster`` owns one as ``cluster.config``, beside its CatalogOperations and with the same
+conventions (each runs inside the cluster's ``operation``, raises ConsulError, and calls
+``on_local_change`` after a write that may change what the cluster exports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from .. import messages
@@ -14,35 +18,39 @@ from . import exports
 from .entries import KINDS, ConfigEntries, decode_entry
 
 if TYPE_CHECKING:
+    from ..acl import ACLSystem
     from ..catalog.store import Catalog
     from ..model.store import Store
 
 
 class ConfigOperations:
-    name: str
-    store: Store
-    catalog: Catalog
-    config_entries: ConfigEntries
+    """Config entries (``entries``) and what the exports make of them."""
 
-    def _operation(self) -> Any:
-        raise NotImplementedError
-
-    def _exports_may_change(self) -> None:
-        raise NotImplementedError
+    def __init__(
+        self, *, datacenter: str, store: Store, catalog: Catalog, acl: ACLSystem,
+        operation: Callable[[], AbstractContextManager[None]],
+        on_local_change: Callable[[], None],
+    ) -> None:
+        self.datacenter = datacenter
+        self.store = store
+        self.catalog = catalog
+        self.acl = acl
+        self._operation = operation
+        self._exports_may_change = on_local_change
+        self.entries = ConfigEntries(store)
 
     def _acl_require(self, token: str | None, resource: str, level: str,
                      name: str | None = None) -> None:
-        raise NotImplementedError
-
-    def _acl_resolve(self, token: str | None) -> None:
-        raise NotImplementedError
+        self.acl.require(token, resource, level, name)
 
     def _acl_can(self, token: str | None, resource: str, level: str,
                  name: str | None = None) -> bool:
-        raise NotImplementedError
+        return self.acl.can(token, resource, level, name)
 
-    def _init_config_entries(self) -> None:
-        self.config_entries = ConfigEntries(self.store)
+    def _acl_resolve(self, token: str | None) -> None:
+        """Consul resolves the token before it validates: an unknown secret is refused first."""
+        if self.acl.enabled:
+            self.acl.resolve(token)
 
     # --- /v1/config ----------------------------------------------------------------------------
 
@@ -56,7 +64,7 @@ class ConfigOperations:
             except ValueError as err:
                 raise ConsulError(400, messages.CONFIG_DECODING_FAILED.format(err)) from None
             self._acl_require(token, *_rule(decoded.kind, decoded.name, "write"))
-            written = self.config_entries.upsert(decoded, cas)
+            written = self.entries.upsert(decoded, cas)
             self._exports_may_change()
             return written
 
@@ -67,7 +75,7 @@ class ConfigOperations:
             if kind not in KINDS:
                 raise ConsulError(500, messages.invalid_config_kind(kind))
             self._acl_require(token, *_rule(kind, name, "read"))
-            entry, index = self.config_entries.get(kind, name)
+            entry, index = self.entries.get(kind, name)
             return (entry.to_api() if entry is not None else None), index
 
     def read_config_entry(self, kind: str, name: str, *, token: str | None = None
@@ -83,10 +91,10 @@ class ConfigOperations:
             if kind and kind not in KINDS:
                 raise ConsulError(500, messages.invalid_config_kind(kind))
             if kind:
-                entries, index = self.config_entries.list(kind)
+                entries, index = self.entries.list(kind)
             else:  # Consul lists every kind when the kind is empty
-                entries = [e for k in sorted(KINDS) for e in self.config_entries.list(k)[0]]
-                index = self.config_entries.table_index
+                entries = [e for k in sorted(KINDS) for e in self.entries.list(k)[0]]
+                index = self.entries.table_index
             readable = [e for e in entries if self._acl_can(token, *_rule(e.kind, e.name, "read"))]
             return [e.to_api() for e in readable], index
 
@@ -102,14 +110,14 @@ class ConfigOperations:
             if kind not in KINDS:
                 raise ConsulError(400, messages.invalid_config_kind(kind))
             self._acl_require(token, *_rule(kind, name, "write"))
-            deleted = self.config_entries.delete(kind, name, cas)
+            deleted = self.entries.delete(kind, name, cas)
             self._exports_may_change()
             return deleted
 
     # --- §9.5 listings ---------------------------------------------------------------------
 
     def _exports_index(self) -> int:
-        return max(self.config_entries.table_index, self.catalog.table_index(LOCAL, "services"))
+        return max(self.entries.table_index, self.catalog.table_index(LOCAL, "services"))
 
     def exported_services_list_with_index(self, *, token: str | None = None
                                           ) -> tuple[list[dict[str, Any]], int]:
@@ -118,7 +126,7 @@ class ConfigOperations:
         with self._operation():
             self._acl_require(token, "mesh", "read")
             rows = []
-            for export in exports.resolved_exports(self):  # type: ignore[arg-type]
+            for export in exports.resolved_exports(self.entries, self.catalog):
                 consumers: dict[str, list[str]] = {}
                 if export.peers:
                     consumers["Peers"] = list(export.peers)
@@ -156,8 +164,8 @@ class ConfigOperations:
             record = self.store.peering_by_name(peer)
             if record is None:
                 return [], index
-            names = exports.exported_names(self, record.name)  # type: ignore[arg-type]
-            return [_ui_summary(name, self.name) for name in names], index
+            names = exports.exported_names(self.entries, self.catalog, record.name)
+            return [_ui_summary(name, self.datacenter) for name in names], index
 
     def ui_exported_services(self, peer: str, *, token: str | None = None
                              ) -> list[dict[str, Any]]:

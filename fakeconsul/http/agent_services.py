@@ -19,13 +19,13 @@ from .routes import Endpoint
 def register(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
     body = decode(request, SERVICE_DEFINITION)
-    cluster.agent_register(body, token=request_token(request))
+    cluster.catalog.agent_register(body, token=request_token(request))
     return render.empty(200)
 
 
 def deregister(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
-    cluster.agent_deregister(name, token=request_token(request))
+    cluster.catalog.agent_deregister(name, token=request_token(request))
     return render.empty(200)
 
 

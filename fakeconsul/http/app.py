@@ -20,8 +20,6 @@ from werkzeug.wrappers import Request, Response
 from .. import messages
 from ..model.cluster import Cluster
 from ..model.errors import ConsulError
-from ..serve import control_api as control
-from ..serve import dashboard as ui
 from . import acl, agent, agent_services, catalog, config, exported, health, peering, render
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
@@ -35,10 +33,9 @@ class _RestConverter(BaseConverter):
     part_isolating = False
 
 
-# Each API area declares its own ENDPOINTS (path, methods, handler); the app joins them.
-AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported, control, ui)
-# The fake's own areas (not Consul's): ``fakeconsul serve --no-control-api`` drops them.
-CONTROL_AREAS = (control, ui)
+# Each API area declares its own ENDPOINTS (path, methods, handler); the app joins them. These
+# are Consul's; the fake's own areas (control API, dashboard) are added by ``serve/``.
+AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported)
 ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
 
 
@@ -86,6 +83,18 @@ def _request_path(request: Request) -> str:
     raw = request.environ.get("PATH_INFO") or ""
     # PEP 3333 carries the path bytes as latin-1; werkzeug decodes them the same way.
     return raw.encode("latin-1").decode("utf-8", "replace")
+
+
+_APP = "http.app"  # the key of a cluster's app among its attachments
+
+
+def app_for(cluster: Cluster, endpoints: Iterable[Endpoint] | None = None) -> ConsulApp:
+    """The cluster's one app, made with ``endpoints`` on first use: its injected answers and
+    the errors it met belong to the cluster, whichever port or test client reaches it."""
+    app: ConsulApp | None = cluster.attachments.get(_APP)
+    if app is None:
+        app = cluster.attachments[_APP] = ConsulApp(cluster, endpoints)
+    return app
 
 
 class ConsulApp:

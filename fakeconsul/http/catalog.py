@@ -21,14 +21,14 @@ from .routes import Endpoint
 def register(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
     body = decode(request, REGISTER_REQUEST)
-    cluster.catalog_register(body, token=request_token(request))
+    cluster.catalog.catalog_register(body, token=request_token(request))
     return render.json_body(True, request)
 
 
 def deregister(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
     body = decode(request, DEREGISTER_REQUEST)
-    cluster.catalog_deregister(
+    cluster.catalog.catalog_deregister(
         body.get("Node") or "", body.get("ServiceID") or "", body.get("CheckID") or "",
         token=request_token(request),
     )
@@ -38,7 +38,8 @@ def deregister(cluster: Cluster, request: Request, name: str) -> Response:
 def services(cluster: Cluster, request: Request, name: str) -> Response:
     peer, token = request.args.get("peer", ""), request_token(request)
     listing, index = blocking_read(
-        cluster, request, lambda: cluster.catalog_services_with_index(peer=peer, token=token)
+        cluster, request,
+        lambda: cluster.catalog.catalog_services_with_index(peer=peer, token=token),
     )
     return answer(listing, request, index)
 
@@ -46,7 +47,7 @@ def services(cluster: Cluster, request: Request, name: str) -> Response:
 def nodes(cluster: Cluster, request: Request, name: str) -> Response:
     peer, token = request.args.get("peer", ""), request_token(request)
     found, index = blocking_read(
-        cluster, request, lambda: cluster.catalog_nodes_with_index(peer=peer, token=token)
+        cluster, request, lambda: cluster.catalog.catalog_nodes_with_index(peer=peer, token=token)
     )
     return answer(found, request, index)
 
@@ -58,7 +59,7 @@ def service(cluster: Cluster, request: Request, name: str) -> Response:
     tags = request.args.getlist("tag") if "tag" in request.args else None
     found, index = blocking_read(
         cluster, request,
-        lambda: cluster.catalog_service_with_index(name, peer=peer, token=token),
+        lambda: cluster.catalog.catalog_service_with_index(name, peer=peer, token=token),
     )
     if tags is not None:
         found = [e for e in found if all(t in e["ServiceTags"] for t in tags)]

@@ -36,7 +36,9 @@ def apply(cluster: Cluster, request: Request, name: str) -> Response:
         raw = decode_any(request.get_data())
     except GoJSONError as err:
         raise HTTPError(400, messages.CONFIG_DECODING_FAILED.format(err.message)) from None
-    written = cluster.write_config_entry(raw, cas=_cas(request), token=request_token(request))
+    written = cluster.config.write_config_entry(
+        raw, cas=_cas(request), token=request_token(request)
+    )
     return render.json_body(written, request)
 
 
@@ -48,20 +50,21 @@ def get_or_delete(cluster: Cluster, request: Request, rest: str) -> Response:
         if len(parts) != 2:
             raise HTTPError(404, messages.CONFIG_DELETE_NEEDS_BOTH)
         cas = _cas(request)
-        deleted = cluster.delete_config_entry(parts[0], parts[1], cas=cas, token=token)
+        deleted = cluster.config.delete_config_entry(parts[0], parts[1], cas=cas, token=token)
         # Consul answers CAS deletes with the outcome and plain ones with an empty object.
         return render.json_body(deleted if cas is not None else {}, request)
     if len(parts) == 2:
         kind, entry_name = parts
         entry, index = blocking_read(
             cluster, request,
-            lambda: cluster.read_config_entry_with_index(kind, entry_name, token=token),
+            lambda: cluster.config.read_config_entry_with_index(kind, entry_name, token=token),
         )
         if entry is None:
             raise HTTPError(404, messages.config_not_found(kind, entry_name))
         return answer(entry, request, index)
     entries, index = blocking_read(
-        cluster, request, lambda: cluster.list_config_entries_with_index(parts[0], token=token)
+        cluster, request,
+        lambda: cluster.config.list_config_entries_with_index(parts[0], token=token),
     )
     return answer(entries, request, index)
 

@@ -14,7 +14,7 @@ from .routes import Endpoint
 def exported_services(cluster: Cluster, request: Request, name: str) -> Response:
     token = request_token(request)
     rows, index = blocking_read(
-        cluster, request, lambda: cluster.exported_services_list_with_index(token=token)
+        cluster, request, lambda: cluster.config.exported_services_list_with_index(token=token)
     )
     return answer(rows, request, index)
 
@@ -22,7 +22,7 @@ def exported_services(cluster: Cluster, request: Request, name: str) -> Response
 def imported_services(cluster: Cluster, request: Request, name: str) -> Response:
     token = request_token(request)
     rows, index = blocking_read(
-        cluster, request, lambda: cluster.imported_services_list_with_index(token=token)
+        cluster, request, lambda: cluster.config.imported_services_list_with_index(token=token)
     )
     return answer(rows, request, index)
 
@@ -30,7 +30,7 @@ def imported_services(cluster: Cluster, request: Request, name: str) -> Response
 def ui_exported_services(cluster: Cluster, request: Request, name: str) -> Response:
     peer, token = request.args.get("peer", ""), request_token(request)
     rows, index = blocking_read(
-        cluster, request, lambda: cluster.ui_exported_services_with_index(peer, token=token)
+        cluster, request, lambda: cluster.config.ui_exported_services_with_index(peer, token=token)
     )
     return answer(rows, request, index)
 

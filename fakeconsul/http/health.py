@@ -38,7 +38,9 @@ def service(cluster: Cluster, request: Request, name: str) -> Response:
     tags = request.args.getlist("tag") if "tag" in request.args else None
     found, index = blocking_read(
         cluster, request,
-        lambda: cluster.health_service_with_index(name, peer=peer, passing=passing, token=token),
+        lambda: cluster.catalog.health_service_with_index(
+            name, peer=peer, passing=passing, token=token
+        ),
     )
     if tags is not None:
         found = [e for e in found if all(t in e["Service"]["Tags"] for t in tags)]

@@ -8,43 +8,71 @@ from __future__ import annotations
 
 import builtins
 import functools
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from .. import messages
 from ..acl import ACLConfig, ACLDenied, ACLSystem
 from ..catalog.operations import CatalogOperations
 from ..config import exports
+from ..config.exports import Rows
 from ..config.operations import ConfigOperations
 from ..golang.gocompat import multierror
 from ..messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
 from .ca import make_root_pem
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
 from .store import PeeringSecrets, Store
-from .stream import Stream
+from .stream import Stream, StreamEnd, StreamHost
 from .token import PeeringToken, TokenError, decode, validation_error
 from .tracker import Tracker
 from .validation import is_valid_peer_name, meta_error
 
-if TYPE_CHECKING:
-    from .network import Network
+
+class ClusterHost(StreamHost, Protocol):
+    """What a cluster needs of the network it belongs to (``Network`` is one)."""
+
+    lock: threading.RLock
+
+    def catch_up(self) -> None: ...
+
+    def reachable_cluster(self, source: StreamEnd, addresses: list[str]) -> Cluster | None: ...
+
+    def stream_for(self, cluster: StreamEnd, peering_id: str) -> Stream | None: ...
+
+    def register_address(self, address: str, cluster: Cluster) -> None: ...
+
+    def unregister_address(self, address: str) -> None: ...
+
+    def addresses_of(self, cluster: Cluster) -> list[str]: ...
+
+    def resolve(self, address: str) -> Cluster | None: ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def take_down(self, cluster: Cluster) -> None: ...
+
+    def bring_up(self, cluster: Cluster) -> None: ...
 
 
 def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-class Cluster(CatalogOperations, ConfigOperations):
-    """A fake Consul datacenter on a network: its peerings, its CA, its address.
+class Cluster:
+    """A fake Consul datacenter on a network: its peerings, its CA, its address, and the
+    services it owns: ``catalog`` (registration and discovery), ``config`` (config entries and
+    exports) and ``acl`` (policies, tokens, enforcement).
 
     Operations take the network's lock, so a cluster may be used from many threads.
     """
 
     def __init__(
-        self, network: Network, name: str, synthetic_address: str, *, peering_enabled: bool = True,
-        acl: ACLConfig | None = None,
+        self, network: ClusterHost, name: str, synthetic_address: str, *,
+        peering_enabled: bool = True, acl: ACLConfig | None = None,
     ) -> None:
         self.network = network
         self.name = name
@@ -62,10 +90,20 @@ class Cluster(CatalogOperations, ConfigOperations):
         self._snapshots: dict[str, tuple[PeeringRecord, tuple[object, ...], Peering]] = {}
         # Policies, tokens and enforcement; everything is allowed while ``acl`` is None.
         self.acl = ACLSystem(acl, self.store, network.lock, network.now)
-        # The catalog and config entries (exports and discovery, spec §9).
-        self._init_catalog()
-        self._init_config_entries()
-        self._wsgi_app: Any = None
+        # The catalog and config entries (exports and discovery, spec §9). Their writes may
+        # change what this cluster exports: the push reaches peers within one stream event.
+        self.catalog = CatalogOperations(
+            datacenter=name, node_id=self.id, store=self.store, acl=self.acl,
+            operation=self._operation, on_local_change=self._exports_may_change,
+        )
+        self.config = ConfigOperations(
+            datacenter=name, store=self.store, catalog=self.catalog.tables, acl=self.acl,
+            operation=self._operation, on_local_change=self._exports_may_change,
+        )
+        self._export_push_pending = False
+        # Objects the layers above keep per cluster (the HTTP app's injected answers and the
+        # errors it met), so that the model needs to know nothing of them.
+        self.attachments: dict[str, Any] = {}
 
     @functools.cached_property
     def ca_pem(self) -> str:
@@ -81,9 +119,50 @@ class Cluster(CatalogOperations, ConfigOperations):
         """What this cluster's tokens name as its gRPC servers: where it is served, if it is."""
         return [self.served_address or self.synthetic_address]
 
+    # --- what the stream carries (spec §9.2, §9.3) --------------------------------------------
+
     def exported_services(self, peer_name: str) -> tuple[str, ...]:
         """Service names this cluster exports to its peering ``peer_name`` (spec §9.2)."""
-        return exports.exported_names(self, peer_name)
+        return exports.exported_names(self.config.entries, self.catalog.tables, peer_name)
+
+    def export_rows(self, names: tuple[str, ...], as_peer: str) -> Rows:
+        """This cluster's health view of ``names``, as a peer stores it under ``as_peer``."""
+        return exports.snapshot(self.catalog.tables, names, as_peer)
+
+    def import_rows(self, peer_name: str, rows: Rows) -> bool:
+        """What ``peer_name`` exports to this cluster now; True when the catalog changed."""
+        return exports.reconcile(self.catalog.tables, peer_name, rows)
+
+    def forget_imports_later(self, peering_id: str, peer_name: str) -> None:
+        """The peer said Terminated: the deletion routine removes what was imported from it
+        (after ``deletion_delay``, unless the peering came back to life meanwhile)."""
+
+        def run(_at: datetime) -> None:
+            record = self.store.peering_by_id(peering_id)
+            if record is None or record.state in (PeeringState.TERMINATED, PeeringState.DELETING):
+                exports.forget_peer(self.catalog.tables, peer_name)
+
+        self.network.schedule(self.network.timing.deletion_delay, run)
+
+    def _exports_may_change(self) -> None:
+        """A local write may change what this cluster exports: push within one stream event."""
+        if self._export_push_pending:
+            return
+        self._export_push_pending = True
+
+        def run(at: datetime) -> None:
+            self._export_push_pending = False
+            if self.is_up:
+                self.push_exports(at)
+
+        self.network.schedule(0, run)
+
+    def push_exports(self, at: datetime) -> None:
+        """Send this cluster's exports over every stream it takes part in."""
+        for record in self.store.peerings():
+            stream = self.network.stream_for(self, record.id)
+            if stream is not None:
+                stream.push_from(self, at)
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name} {self.server_addresses()[0]}>"
@@ -256,29 +335,7 @@ class Cluster(CatalogOperations, ConfigOperations):
         """The cluster's raft index: moves on every stored write."""
         return self.store.index
 
-    # --- serving -----------------------------------------------------------------------------
-
-    @property
-    def wsgi_app(self) -> Any:
-        """The cluster's HTTP API as a WSGI application (for werkzeug's test Client)."""
-        if self._wsgi_app is None:
-            # The HTTP layer sits above the model; it is reached only through this door.
-            from ..http.app import ConsulApp
-
-            self._wsgi_app = ConsulApp(self)
-        return self._wsgi_app
-
-    @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-        """Serve this cluster on a real socket for the block; yields ``http://host:port``."""
-        from ..serve.server import ClusterServer
-
-        server = ClusterServer(self, host=host, port=port)
-        server.start()
-        try:
-            yield server.url
-        finally:
-            server.stop()
+    # --- where it is served -------------------------------------------------------------------
 
     def set_served_address(self, address: str | None) -> None:
         with self.network.lock:
@@ -294,8 +351,10 @@ class Cluster(CatalogOperations, ConfigOperations):
         with self.network.lock:
             self.store.clear()
             self.tracker.clear()
-            self._reset_catalog()
-            self.config_entries.clear()
+            # The network's reset cancels every timer, a pending export push included.
+            self._export_push_pending = False
+            self.catalog.reset()
+            self.config.entries.clear()
             self.acl.reset()
             self.set_up(True)
 
@@ -439,6 +498,6 @@ class Cluster(CatalogOperations, ConfigOperations):
                 self.store.delete_peering(record)
                 self.tracker.delete(peering_id)
                 # The deferred deletion also removes everything imported from that peer.
-                exports.forget_peer(self, record.name)
+                exports.forget_peer(self.catalog.tables, record.name)
 
         return remove

@@ -10,30 +10,17 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 from ..acl import ACLConfig
 from .clock import Clock, SystemClock
 from .cluster import Cluster
-from .stream import Stream
+from .stream import Stream, StreamEnd
+from .timers import Action, Timer
 from .timing import Timing
-
-Action = Callable[[datetime], None]
-
-
-@dataclass(order=True)
-class Timer:
-    due: datetime
-    seq: int
-    action: Action = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
-    fired: bool = field(default=False, compare=False)
-
-    def cancel(self) -> None:
-        self.cancelled = True
 
 
 class Network:
@@ -121,7 +108,7 @@ class Network:
         """The cluster whose gRPC server answers at ``address`` (served or synthetic)."""
         return self._addresses.get(address)
 
-    def reachable_cluster(self, source: Cluster, addresses: list[str]) -> Cluster | None:
+    def reachable_cluster(self, source: StreamEnd, addresses: list[str]) -> Cluster | None:
         """The first cluster among ``addresses`` that ``source`` can reach now."""
         for address in addresses:
             target = self.resolve(address)
@@ -129,7 +116,7 @@ class Network:
                 return target
         return None
 
-    def can_reach(self, source: Cluster, target: Cluster) -> bool:
+    def can_reach(self, source: StreamEnd, target: StreamEnd) -> bool:
         return (
             source.is_up
             and target.is_up
@@ -256,7 +243,7 @@ class Network:
         for key in [k for k, s in self._stream_ends.items() if s is stream]:
             del self._stream_ends[key]
 
-    def stream_for(self, cluster: Cluster, peering_id: str) -> Stream | None:
+    def stream_for(self, cluster: StreamEnd, peering_id: str) -> Stream | None:
         """The stream that ``cluster``'s peering takes part in, from either end."""
         return self._stream_ends.get((cluster.name, peering_id))
 

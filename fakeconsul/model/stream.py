@@ -10,15 +10,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .. import messages
-from ..config import exports
+from ..config.exports import Rows
 from .peering import PeeringRecord, PeeringState, RemoteInfo
+from .store import Store
+from .timers import Action, Timer
+from .timing import Timing
+from .tracker import Tracker
 
-if TYPE_CHECKING:
-    from .cluster import Cluster
-    from .network import Network, Timer
+
+class StreamEnd(Protocol):
+    """What a stream needs of a cluster at either of its ends (``Cluster`` is one)."""
+
+    name: str
+    store: Store
+    tracker: Tracker
+    is_up: bool
+
+    @property
+    def ca_pem(self) -> str: ...
+
+    def server_addresses(self) -> list[str]: ...
+
+    def exported_services(self, peer_name: str) -> tuple[str, ...]: ...
+
+    def export_rows(self, names: tuple[str, ...], as_peer: str) -> Rows: ...
+
+    def import_rows(self, peer_name: str, rows: Rows) -> bool: ...
+
+    def forget_imports_later(self, peering_id: str, peer_name: str) -> None: ...
+
+
+class StreamHost(Protocol):
+    """What a stream needs of the network it runs on (``Network`` is one)."""
+
+    timing: Timing
+
+    def now(self) -> datetime: ...
+
+    def schedule(self, delay: float, action: Action) -> Timer: ...
+
+    def fold_limit(self) -> datetime: ...
+
+    def reachable_cluster(
+        self, source: StreamEnd, addresses: list[str]
+    ) -> StreamEnd | None: ...
+
+    def can_reach(self, source: StreamEnd, target: StreamEnd) -> bool: ...
+
+    def register_stream(self, stream: Stream) -> None: ...
+
+    def unregister_stream(self, stream: Stream) -> None: ...
+
 
 # Consul's stream reconnect backoff: 2^n seconds, capped at 64 s (spec §5.5).
 BACKOFF_CAP_SECONDS = 64
@@ -30,11 +75,11 @@ def backoff_seconds(failures: int) -> float:
 
 @dataclass(eq=False)
 class Stream:
-    network: Network
-    dialer: Cluster
+    network: StreamHost
+    dialer: StreamEnd
     dialer_peering_id: str
     acceptor_peering_id: str
-    acceptor: Cluster | None = None
+    acceptor: StreamEnd | None = None
     connected: bool = False
     connected_at: datetime | None = None
     link_lost: bool = False  # connected, but heartbeats no longer get through
@@ -47,8 +92,8 @@ class Stream:
     def schedule_dial(self, delay: float) -> None:
         self._schedule(delay, self._dial)
 
-    def _schedule(self, delay: float, action: object) -> None:
-        self.timers.append(self.network.schedule(delay, action))  # type: ignore[arg-type]
+    def _schedule(self, delay: float, action: Action) -> None:
+        self.timers.append(self.network.schedule(delay, action))
 
     def _cancel_timers(self) -> None:
         for timer in self.timers:
@@ -128,7 +173,7 @@ class Stream:
             receiver.last_recv_resource = at
         # Each side sends its exported-services list and their instances; the importer
         # reconciles its catalog to that snapshot (spec §9.2).
-        exports.sync_both_ways(self, at)
+        self.sync_both_ways(at)
 
         self._schedule_next_heartbeat()
 
@@ -187,16 +232,16 @@ class Stream:
                 return
             self._schedule_next_heartbeat()
             # What changed while packets were held up reaches the peer now.
-            exports.sync_both_ways(self, self.network.now())
+            self.sync_both_ways(self.network.now())
 
-    def _deleted_end(self) -> Cluster | None:
+    def _deleted_end(self) -> StreamEnd | None:
         for cluster, peering_id in self._ends():
             record = cluster.store.peering_by_id(peering_id)
             if record is None or record.state is PeeringState.DELETING:
                 return cluster
         return None
 
-    def end_lost(self, down: Cluster, at: datetime) -> None:
+    def end_lost(self, down: StreamEnd, at: datetime) -> None:
         """``down`` stopped (its leader's memory is gone): the surviving end sees the stream
         end with an error; a surviving dialer redials with backoff."""
         was_connected = self.connected
@@ -210,15 +255,15 @@ class Stream:
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
 
-    def _ends(self) -> list[tuple[Cluster, str]]:
-        ends: list[tuple[Cluster, str]] = [(self.dialer, self.dialer_peering_id)]
+    def _ends(self) -> list[tuple[StreamEnd, str]]:
+        ends: list[tuple[StreamEnd, str]] = [(self.dialer, self.dialer_peering_id)]
         if self.acceptor is not None:
             ends.append((self.acceptor, self.acceptor_peering_id))
         return ends
 
     # --- endings -----------------------------------------------------------------------------
 
-    def terminate_from(self, side: Cluster, at: datetime) -> None:
+    def terminate_from(self, side: StreamEnd, at: datetime) -> None:
         """``side`` deleted its peering: its end goes away; a connected peer is told Terminated."""
         if self.connected and self.link_lost:
             # The link is cut: Terminated cannot reach the peer, which only sees its heartbeats
@@ -240,7 +285,7 @@ class Stream:
                 if record is not None and record.state is not PeeringState.DELETING:
                     record.state = PeeringState.TERMINATED
                     cluster.store.write_peering(record)
-                    exports.clean_up_terminated(cluster, peering_id, record.name)
+                    cluster.forget_imports_later(peering_id, record.name)
         if side is not self.dialer and not was_connected:
             # Nobody tells a dialer that is not connected: it keeps retrying (spec §5.3).
             self.schedule_dial(backoff_seconds(self.failures + 1))
@@ -274,3 +319,46 @@ class Stream:
         self.connected = False
         self.link_lost = False
         self._cancel_timers()
+
+    # --- exported services over the stream (spec §9.2, §9.3) ----------------------------------
+
+    def carries(self) -> bool:
+        """Whether what one end sends reaches the other now."""
+        acceptor = self.acceptor
+        return (
+            self.connected
+            and not self.link_lost
+            and acceptor is not None
+            and self.network.can_reach(self.dialer, acceptor)
+        )
+
+    def push_from(self, exporter: StreamEnd, at: datetime) -> None:
+        """One direction of the stream: ``exporter``'s exports reach the other end, whose
+        catalog rows for that peer become the exporter's snapshot."""
+        if not self.carries():
+            return
+        acceptor = self.acceptor
+        assert acceptor is not None
+        ends = [(self.dialer, self.dialer_peering_id), (acceptor, self.acceptor_peering_id)]
+        if exporter is not self.dialer:
+            ends.reverse()
+        (_, exporter_id), (importer, importer_id) = ends
+        exporter_record = exporter.store.peering_by_id(exporter_id)
+        importer_record = importer.store.peering_by_id(importer_id)
+        sent, received = exporter.tracker.get(exporter_id), importer.tracker.get(importer_id)
+        if exporter_record is None or importer_record is None or sent is None or received is None:
+            return
+        names = exporter.exported_services(exporter_record.name)
+        rows = exporter.export_rows(names, importer_record.name)
+        changed = importer.import_rows(importer_record.name, rows)
+        if changed or sent.exported_services != names or received.imported_services != names:
+            sent.last_send_success = at
+            received.last_recv_resource = at
+        sent.exported_services = names
+        received.imported_services = names
+
+    def sync_both_ways(self, at: datetime) -> None:
+        """A stream opened (or its link came back): each side sends its export list."""
+        self.push_from(self.dialer, at)
+        if self.acceptor is not None:
+            self.push_from(self.acceptor, at)

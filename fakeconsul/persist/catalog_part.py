@@ -195,7 +195,7 @@ def _load_pairs(fields: dict[str, Any], key: str, where: str) -> dict[tuple[str,
 
 
 def _dump_catalog(cluster: Cluster) -> dict[str, Any]:
-    catalog = cluster.catalog
+    catalog = cluster.catalog.tables
     table_index, service_index, extinction = catalog.saved_indexes()
     return {
         "Nodes": [_dump_row(r, _NODE_FIELDS) for _, r in sorted(catalog.nodes_by_key.items())],
@@ -207,7 +207,7 @@ def _dump_catalog(cluster: Cluster) -> dict[str, Any]:
         "Extinctions": dict(sorted(extinction.items())),
         # Consul's agent keeps the services registered through it in its data directory and
         # loads them at start: deregistering one after a restart still works.
-        "AgentServices": sorted(cluster._agent_services),
+        "AgentServices": sorted(cluster.catalog._agent_services),
     }
 
 
@@ -231,22 +231,22 @@ def _load_catalog(cluster: Cluster, value: Any, where: str) -> None:
     agent_services = string_list(fields, "AgentServices", where)
     # Replaces the server's own registration that add_cluster just seeded (with an ID made
     # from the cluster's identity before the Identity part put back the saved one).
-    cluster.catalog.restore(nodes, services, checks, indexes)
-    cluster._agent_services = set(agent_services)
+    cluster.catalog.tables.restore(nodes, services, checks, indexes)
+    cluster.catalog._agent_services = set(agent_services)
 
 
 def _resume_catalog(cluster: Cluster) -> None:
     """Imported rows whose clean-up lived in memory get it back."""
-    for peer in sorted(cluster.catalog.peers()):
+    for peer in sorted(cluster.catalog.tables.peers()):
         record = cluster.store.peering_by_name(peer)
         if record is None:
             # No peering, so no stream will ever reconcile these rows (a hand-edited file).
-            exports.forget_peer(cluster, peer)
+            exports.forget_peer(cluster.catalog.tables, peer)
         elif record.state is PeeringState.TERMINATED:
             # The peer had said Terminated and the deletion routine's timer was pending. How
             # much of its delay had run is not kept: [uncertain] it starts over, as a
             # restarted leader's routine would pick the peering up again.
-            exports.clean_up_terminated(cluster, record.id, peer)
+            cluster.forget_imports_later(record.id, peer)
         # A DELETING peering's remover (the Peering part re-arms it) forgets its rows.
 
 

@@ -112,7 +112,7 @@ def _load_acl(cluster: Cluster, value: Any, where: str) -> None:
 
 
 def _dump_config_entries(cluster: Cluster) -> dict[str, Any]:
-    entries = cluster.config_entries
+    entries = cluster.config.entries
     return {
         "Entries": [entry.to_api() for kind in sorted(KINDS) for entry in entries.list(kind)[0]],
         "TableIndex": entries.table_index,
@@ -121,7 +121,7 @@ def _dump_config_entries(cluster: Cluster) -> dict[str, Any]:
 
 def _load_config_entries(cluster: Cluster, value: Any, where: str) -> None:
     fields = expect_dict(value, where)
-    entries = cluster.config_entries
+    entries = cluster.config.entries
     store = cluster.store
     raft_index = store.index
     for number, raw in enumerate(require(fields, "Entries", list, "a list", where)):

@@ -17,10 +17,19 @@ from typing import Any
 from ..golang.gocompat import format_time
 from ..model.clock import ManualClock, SystemClock
 from ..model.cluster import Cluster
-from ..model.network import Network, Timer
+from ..model.network import Network
 from ..model.peering import PeeringRecord, shown
 from ..model.stream import Stream
+from ..model.timers import Timer
 from ..model.timing import Timing
+
+
+def network_of(cluster: Cluster) -> Network:
+    """The network a served cluster belongs to (a cluster sees it only as its host)."""
+    network = cluster.network
+    assert isinstance(network, Network), network
+    return network
+
 
 # Timing's fields as the control API names them, in Consul's PascalCase.
 TIMING_FIELDS = {

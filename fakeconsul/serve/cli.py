@@ -10,10 +10,10 @@ import urllib.request
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .. import CONSUL_VERSION
 from ..acl import ACLConfig
 from ..model.timing import Timing
 from ..persist.statefile import StateFileError
+from ..version import CONSUL_VERSION
 from .envflags import EnvHelpFormatter, apply_env_defaults
 from .logs import LEVELS
 from .logs import configure as configure_logging

@@ -20,12 +20,13 @@ from werkzeug.wrappers import Request, Response
 from .. import messages
 from ..golang.gocompat import parse_duration
 from ..http import render
+from ..http.app import all_endpoints, app_for
 from ..http.blocking import real_seconds
 from ..http.render import HTTPError
 from ..http.routes import Endpoint
 from ..model.cluster import Cluster
 from ..model.network import Network
-from . import admin
+from . import admin, dashboard
 
 PREFIX = "/_fakeconsul/"
 # A blocking state query looks for a change this often (real seconds), and waits at most this.
@@ -102,7 +103,7 @@ def state(cluster: Cluster, request: Request, name: str) -> Response:
             raise HTTPError(400, messages.INVALID_WAIT) from None
     deadline = real_seconds() + wait
     while True:
-        current = admin.network_state(cluster.network)
+        current = admin.network_state(admin.network_of(cluster))
         current["ServedBy"] = cluster.name  # the dashboard knows whose port it is on
         if not seen or current["Version"] != seen or real_seconds() >= deadline:
             return _json(current)
@@ -111,27 +112,27 @@ def state(cluster: Cluster, request: Request, name: str) -> Response:
 
 def reset(cluster: Cluster, request: Request, name: str) -> Response:
     _body(request, [])
-    network = cluster.network
+    network = admin.network_of(cluster)
     admin.reset(network)
     for each in network.clusters:
-        each.wsgi_app.injections.clear()
+        app_for(each, SERVED_ENDPOINTS).injections.clear()
     return _json({})
 
 
 def clock(cluster: Cluster, request: Request, name: str) -> Response:
-    return _json({"Now": admin.clock_to_api(cluster.network)["Now"]})
+    return _json({"Now": admin.clock_to_api(admin.network_of(cluster))["Now"]})
 
 
 def advance(cluster: Cluster, request: Request, name: str) -> Response:
     body = _body(request, ["Seconds"])
     seconds = _seconds(body, "Seconds")
     assert seconds is not None
-    admin.advance(cluster.network, seconds)
-    return _json({"Now": admin.clock_to_api(cluster.network)["Now"]})
+    admin.advance(admin.network_of(cluster), seconds)
+    return _json({"Now": admin.clock_to_api(admin.network_of(cluster))["Now"]})
 
 
 def timing(cluster: Cluster, request: Request, name: str) -> Response:
-    network = cluster.network
+    network = admin.network_of(cluster)
     if request.method == "PUT":
         body = _body(request, list(admin.TIMING_FIELDS))
         changes: dict[str, float] = {}
@@ -160,33 +161,34 @@ def _pair(cluster: Cluster, request: Request) -> tuple[Cluster, Cluster]:
         or names[0] == names[1]
     ):
         raise HTTPError(400, messages.CONTROL_TWO_CLUSTERS)
-    return _cluster(cluster.network, names[0]), _cluster(cluster.network, names[1])
+    network = admin.network_of(cluster)
+    return _cluster(network, names[0]), _cluster(network, names[1])
 
 
 def disconnect(cluster: Cluster, request: Request, name: str) -> Response:
     first, second = _pair(cluster, request)
-    cluster.network.disconnect(first, second)
+    admin.network_of(cluster).disconnect(first, second)
     return _json({})
 
 
 def reconnect(cluster: Cluster, request: Request, name: str) -> Response:
     first, second = _pair(cluster, request)
-    cluster.network.reconnect(first, second)
+    admin.network_of(cluster).reconnect(first, second)
     return _json({})
 
 
 def _named(cluster: Cluster, request: Request) -> Cluster:
     body = _body(request, ["Cluster"])
-    return _cluster(cluster.network, _string(body, "Cluster"))
+    return _cluster(admin.network_of(cluster), _string(body, "Cluster"))
 
 
 def take_down(cluster: Cluster, request: Request, name: str) -> Response:
-    cluster.network.take_down(_named(cluster, request))
+    admin.network_of(cluster).take_down(_named(cluster, request))
     return _json({})
 
 
 def bring_up(cluster: Cluster, request: Request, name: str) -> Response:
-    cluster.network.bring_up(_named(cluster, request))
+    admin.network_of(cluster).bring_up(_named(cluster, request))
     return _json({})
 
 
@@ -198,11 +200,11 @@ def inject(cluster: Cluster, request: Request, name: str) -> Response:
     """POST adds an injected response; DELETE drops every pending one on every cluster."""
     if request.method == "DELETE":
         _body(request, [])
-        for each in cluster.network.clusters:
-            each.wsgi_app.injections.clear()
+        for each in admin.network_of(cluster).clusters:
+            app_for(each, SERVED_ENDPOINTS).injections.clear()
         return _json({})
     body = _body(request, _INJECT_FIELDS)
-    target = _cluster(cluster.network, _string(body, "Cluster", cluster.name))
+    target = _cluster(admin.network_of(cluster), _string(body, "Cluster", cluster.name))
     method = _string(body, "Method", "*")
     if not _METHOD.fullmatch(method):
         raise HTTPError(400, messages.CONTROL_BAD_METHOD)
@@ -220,7 +222,7 @@ def inject(cluster: Cluster, request: Request, name: str) -> Response:
     headers = body.get("Headers") or {}
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise HTTPError(400, messages.CONTROL_BAD_HEADERS)
-    target.wsgi_app.inject(
+    app_for(target, SERVED_ENDPOINTS).inject(
         method, path, status, _string(body, "Body", ""),
         times=times, delay=_seconds(body, "Delay", required=False) or 0.0,
         headers=headers, content_type=_string(body, "ContentType", render.TEXT),
@@ -240,7 +242,7 @@ def via_cluster(cluster: Cluster, request: Request, name: str) -> Response:
     ACL token (the dashboard's X-Consul-Token) as its own port would.
     """
     target_name, _, rest = name.partition("/")
-    target = _cluster(cluster.network, target_name, 404)
+    target = _cluster(admin.network_of(cluster), target_name, 404)
     if not target.is_up:
         raise HTTPError(503, messages.control_cluster_down(target.name))
     data = request.get_data()
@@ -251,7 +253,7 @@ def via_cluster(cluster: Cluster, request: Request, name: str) -> Response:
         "wsgi.input": io.BytesIO(data),
         "CONTENT_LENGTH": str(len(data)),
     })
-    response: Response = target.wsgi_app.handle(Request(environ))
+    response: Response = app_for(target, SERVED_ENDPOINTS).handle(Request(environ))
     return response
 
 
@@ -275,3 +277,6 @@ ENDPOINTS = (
     Endpoint(PREFIX + "clusters/", _ANY, via_cluster, subtree=True),
     Endpoint(PREFIX, _ANY, unknown, subtree=True),
 )
+
+# What a served cluster answers: Consul's API, this control API and the dashboard.
+SERVED_ENDPOINTS = all_endpoints() + ENDPOINTS + dashboard.ENDPOINTS

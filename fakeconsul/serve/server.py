@@ -21,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from ..model.cluster import Cluster
+from .wsgi import wsgi_app
 
 RequestLog = Callable[[str], None]
 # Sees each answer before it is sent and may replace it (``fakeconsul serve --state-file``
@@ -210,11 +211,11 @@ class ClusterServer(HTTPServerBase):
     def dispatch(self, request: Request) -> Response:
         if self.cluster is None:
             return Response("no cluster is served here now", 503, content_type="text/plain")
-        response: Response = self.cluster.wsgi_app.handle(request)
+        response: Response = wsgi_app(self.cluster).handle(request)
         return response
 
     def check(self) -> None:
         """Re-raise the first unexpected exception the fake hit while serving."""
-        if self.cluster is not None and self.cluster.wsgi_app.errors:
-            raise self.cluster.wsgi_app.errors.pop(0)
+        if self.cluster is not None and wsgi_app(self.cluster).errors:
+            raise wsgi_app(self.cluster).errors.pop(0)
         super().check()

@@ -13,12 +13,12 @@ from werkzeug.wrappers import Request, Response
 
 from ..acl import ACLConfig
 from ..http import render
-from ..http.app import CONTROL_AREAS
 from ..model.cluster import Cluster
 from ..model.network import Network
 from ..model.timing import Timing
 from ..persist.statefile import StateFile, StateFileError
 from .logs import get as get_logger
+from .wsgi import CONTROL_AREAS, wsgi_app
 
 log = get_logger("state")
 
@@ -63,7 +63,7 @@ class Standalone:
 
     def _configure(self, cluster: Cluster) -> Cluster:
         if not self.control_api:
-            cluster.wsgi_app.drop_areas(CONTROL_AREAS)
+            wsgi_app(cluster).drop_areas(CONTROL_AREAS)
         return cluster
 
     # --- persistence -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import pytest
 from contract_api import Agent, Target, http_transport, wsgi_transport
 
-from fakeconsul import ManualClock, Network, Timing
+from fakeconsul import ManualClock, Network, Timing, wsgi_app
 from fakeconsul.testing import ServedNetwork
 
 REAL_ADDRS = "FAKECONSUL_REAL_ADDRS"
@@ -29,11 +29,11 @@ def _fake_wsgi() -> Target:
     clock = ManualClock(datetime(2030, 1, 1, tzinfo=timezone.utc))
     network = Network(clock=clock, timing=Timing(connect_delay=1.0, deletion_delay=2.0))
     dc1, dc2 = network.add_cluster("dc1"), network.add_cluster("dc2")
-    target = Target("fake-wsgi", Agent(wsgi_transport(dc1.wsgi_app)),
-                    Agent(wsgi_transport(dc2.wsgi_app)), advance=clock.advance)
+    target = Target("fake-wsgi", Agent(wsgi_transport(wsgi_app(dc1))),
+                    Agent(wsgi_transport(wsgi_app(dc2))), advance=clock.advance)
 
     def no_fake_errors() -> None:
-        errors = [err for cluster in network for err in cluster.wsgi_app.errors]
+        errors = [err for cluster in network for err in wsgi_app(cluster).errors]
         if errors:
             raise AssertionError(f"the fake raised unexpectedly: {errors!r}") from errors[0]
 

@@ -1,6 +1,6 @@
 """Fixtures of the HTTP tests: two clusters on one network and a werkzeug test Client for each.
 
-Requests go straight into ``cluster.wsgi_app`` (no socket). The app keeps every exception the
+Requests go straight into ``wsgi_app(cluster)`` (no socket). The app keeps every exception the
 fake did not expect in ``wsgi_app.errors`` and answers it with a 500; the hook and the autouse
 fixture below turn such an exception into a failure of the test, so a bug in the fake never
 hides behind a status code.
@@ -20,7 +20,7 @@ from waiting import when_blocked  # noqa: F401  (a fixture, shared by the blocki
 from werkzeug.test import Client, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 from fakeconsul.http.app import ConsulApp
 
 # Whole seconds, so timestamps show without a fraction unless a test advances by one.
@@ -49,18 +49,18 @@ def dc2(network: Network) -> Cluster:
 
 @pytest.fixture
 def client1(dc1: Cluster) -> Client:
-    return Client(dc1.wsgi_app)
+    return Client(wsgi_app(dc1))
 
 
 @pytest.fixture
 def client2(dc2: Cluster) -> Client:
-    return Client(dc2.wsgi_app)
+    return Client(wsgi_app(dc2))
 
 
 def _fake_errors(network: Network) -> list[tuple[str, BaseException]]:
     found: list[tuple[str, BaseException]] = []
     for cluster in network:
-        app = cluster.wsgi_app
+        app = wsgi_app(cluster)
         found.extend((cluster.name, err) for err in app.errors)
         app.errors.clear()
     return found

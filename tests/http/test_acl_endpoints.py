@@ -11,7 +11,7 @@ import pytest
 from answers import json_of
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 from fakeconsul.acl import ACLConfig
 
 ANONYMOUS = "00000000-0000-0000-0000-000000000002"
@@ -73,7 +73,7 @@ def _secret_with(client: Client, rules: str, name: str) -> str:
 def test_with_acls_disabled_every_acl_endpoint_answers_401(
     method: str, path: str, clock: ManualClock
 ) -> None:
-    client = Client(Network(clock=clock).add_cluster("dc9").wsgi_app)
+    client = Client(wsgi_app(Network(clock=clock).add_cluster("dc9")))
 
     response = client.open(path, method=method)
 
@@ -220,7 +220,7 @@ def test_acl_read_sees_secrets_hidden(client1: Client) -> None:
 def test_the_allow_default_does_not_open_the_acl_endpoints(clock: ManualClock) -> None:
     cluster = Network(clock=clock, acl=ACLConfig(default_policy="allow")).add_cluster("dc1")
 
-    response = Client(cluster.wsgi_app).get("/v1/acl/policies")
+    response = Client(wsgi_app(cluster)).get("/v1/acl/policies")
 
     assert answer(response) == (
         403, f"Permission denied: token with AccessorID '{ANONYMOUS}' lacks permission 'acl:read'")

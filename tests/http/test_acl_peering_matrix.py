@@ -13,7 +13,7 @@ import pytest
 from answers import json_of
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 from fakeconsul.acl import ACLConfig
 
 ANONYMOUS = "00000000-0000-0000-0000-000000000002"
@@ -209,7 +209,7 @@ def test_a_cluster_without_acls_says_allow(client2: Client) -> None:
 
 def test_anonymous_may_peer_under_the_allow_default(clock: ManualClock) -> None:
     net = Network(clock=clock, acl=ACLConfig(default_policy="allow"))
-    client = Client(net.add_cluster("dc1").wsgi_app)
+    client = Client(wsgi_app(net.add_cluster("dc1")))
 
     response = client.post("/v1/peering/token", data=json.dumps({"PeerName": "dc2"}))
 

@@ -14,7 +14,7 @@ import pytest
 from answers import json_of
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, Network
+from fakeconsul import Cluster, Network, wsgi_app
 
 GENERATE = "/v1/peering/token"
 ESTABLISH = "/v1/peering/establish"
@@ -770,7 +770,7 @@ def test_every_endpoint_fails_when_peering_is_disabled(
 ) -> None:
     disabled = network.add_cluster("dc3", peering_enabled=False)
 
-    response = Client(disabled.wsgi_app).open(path, method=method, data=body)
+    response = Client(wsgi_app(disabled)).open(path, method=method, data=body)
 
     assert status_text(response) == (
         500,

@@ -17,7 +17,7 @@ from answers import json_of
 from waiting import Arm
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 
 SAFETY_WAIT = "2s"  # the blocked request's own bound: a broken wake-up fails, it does not hang
 SAFETY_SECONDS = 2.0  # an answer given only when that bound ran out takes at least this long
@@ -40,7 +40,7 @@ def write_on(cluster: Cluster, name: str) -> Callable[[], None]:
     """A peering write over HTTP on its own client (clients are not shared across threads)."""
 
     def write() -> None:
-        response = Client(cluster.wsgi_app).post(
+        response = Client(wsgi_app(cluster)).post(
             "/v1/peering/token", data=json.dumps({"PeerName": name})
         )
         assert response.status_code == 200, response.text

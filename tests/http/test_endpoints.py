@@ -15,7 +15,7 @@ import pytest
 from answers import json_of
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 
 PEERING_KEYS_ACCEPTOR = [
     "ID",
@@ -771,5 +771,5 @@ def test_an_unexpected_exception_is_kept_for_the_test(
         500,
         "fakeconsul internal error: RuntimeError: boom",
     )
-    assert [str(err) for err in dc1.wsgi_app.errors] == ["boom"]
-    dc1.wsgi_app.errors.clear()  # seen and checked: not a failure of this test
+    assert [str(err) for err in wsgi_app(dc1).errors] == ["boom"]
+    wsgi_app(dc1).errors.clear()  # seen and checked: not a failure of this test

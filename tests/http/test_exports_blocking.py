@@ -17,7 +17,7 @@ from exports_helpers import EXPORTER_PEER, IMPORTER_PEER, export, ok, peer_both,
 from waiting import Arm
 from werkzeug.test import Client
 
-from fakeconsul import Cluster
+from fakeconsul import Cluster, wsgi_app
 
 SAFETY_WAIT = "2s"
 SAFETY_SECONDS = 2.0
@@ -33,7 +33,7 @@ def export_web_from(cluster: Cluster) -> Callable[[], None]:
     """Register and export web on ``cluster`` over HTTP, on the helper thread's own client."""
 
     def run() -> None:
-        client = Client(cluster.wsgi_app)
+        client = Client(wsgi_app(cluster))
         register(client, "web")
         export(client, "web")
 
@@ -61,7 +61,7 @@ def test_blocking_health_query_is_woken_by_a_local_write(
     client1: Client, dc1: Cluster, when_blocked: Arm
 ) -> None:
     index = int(ok(client1.get("/v1/health/service/web")).headers["X-Consul-Index"])
-    done = when_blocked(dc1, lambda: register(Client(dc1.wsgi_app), "web"))
+    done = when_blocked(dc1, lambda: register(Client(wsgi_app(dc1)), "web"))
 
     answer = ok(client1.get(f"/v1/health/service/web?index={index}&wait={SAFETY_WAIT}"))
 
@@ -74,7 +74,7 @@ def test_unrelated_write_does_not_answer_a_blocking_health_query(
 ) -> None:
     path = f"/v1/health/service/web?peer={IMPORTER_PEER}"
     index = int(ok(client2.get(path)).headers["X-Consul-Index"])
-    done = when_blocked(dc2, lambda: register(Client(dc2.wsgi_app), "other"))
+    done = when_blocked(dc2, lambda: register(Client(wsgi_app(dc2)), "other"))
 
     answer = ok(client2.get(f"{path}&index={index}&wait=200ms"))
 
@@ -99,7 +99,7 @@ def test_blocking_exported_services_is_woken_by_the_config_write(
     client1: Client, dc1: Cluster, when_blocked: Arm
 ) -> None:
     index = int(ok(client1.get("/v1/exported-services")).headers["X-Consul-Index"])
-    done = when_blocked(dc1, lambda: export(Client(dc1.wsgi_app), "web"))
+    done = when_blocked(dc1, lambda: export(Client(wsgi_app(dc1)), "web"))
 
     answer = ok(client1.get(f"/v1/exported-services?index={index}&wait={SAFETY_WAIT}"))
 
@@ -111,7 +111,7 @@ def test_blocking_config_entry_read_waits_for_it_to_appear(
     client1: Client, dc1: Cluster, when_blocked: Arm
 ) -> None:
     index = int(ok(client1.get("/v1/config/exported-services")).headers["X-Consul-Index"])
-    done = when_blocked(dc1, lambda: export(Client(dc1.wsgi_app), "web"))
+    done = when_blocked(dc1, lambda: export(Client(wsgi_app(dc1)), "web"))
 
     answer = ok(client1.get(
         f"/v1/config/exported-services/default?index={index}&wait={SAFETY_WAIT}"

@@ -17,7 +17,7 @@ from exports_helpers import (
 )
 from werkzeug.test import Client, TestResponse
 
-from fakeconsul import Cluster, Network
+from fakeconsul import Cluster, Network, wsgi_app
 from fakeconsul.acl import ACLConfig
 
 ANONYMOUS = "00000000-0000-0000-0000-000000000002"
@@ -215,7 +215,7 @@ def export_as(cluster: Cluster, token: str | None) -> TestResponse:
     entry = {"Kind": "exported-services", "Name": "default",
              "Services": [{"Name": "web", "Consumers": [{"Peer": "p"}]}]}
     headers = {"X-Consul-Token": token} if token else {}
-    return Client(cluster.wsgi_app).put("/v1/config", data=json.dumps(entry), headers=headers)
+    return Client(wsgi_app(cluster)).put("/v1/config", data=json.dumps(entry), headers=headers)
 
 
 def test_exporting_needs_mesh_write(secured: Cluster) -> None:
@@ -232,7 +232,7 @@ def test_management_token_may_export(secured: Cluster) -> None:
 
 
 def test_listing_exports_needs_mesh_read(secured: Cluster) -> None:
-    answer = Client(secured.wsgi_app).get("/v1/exported-services")
+    answer = Client(wsgi_app(secured)).get("/v1/exported-services")
 
     assert (answer.status_code, answer.text) == (
         403, f"Permission denied: token with AccessorID '{ANONYMOUS}' lacks permission "
@@ -241,6 +241,6 @@ def test_listing_exports_needs_mesh_read(secured: Cluster) -> None:
 
 
 def test_discovery_filters_what_the_token_cannot_read(secured: Cluster) -> None:
-    secured.register_service("web", token="root")
+    secured.catalog.register_service("web", token="root")
 
-    assert ok(Client(secured.wsgi_app).get("/v1/health/service/web")).text == "[]"
+    assert ok(Client(wsgi_app(secured)).get("/v1/health/service/web")).text == "[]"

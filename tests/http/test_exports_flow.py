@@ -174,7 +174,7 @@ def test_health_change_reaches_the_importer(
     register_on_node(client1, "n1", "web")
     export(client1, "web")
 
-    dc1.set_check_status("n1", "service:web", "critical")
+    dc1.catalog.set_check_status("n1", "service:web", "critical")
 
     [entry] = imported(client2, "web")
     assert entry["Checks"][0]["Status"] == "critical"

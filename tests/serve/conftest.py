@@ -9,7 +9,7 @@ import pytest
 from serve_helpers import START
 from werkzeug.test import Client
 
-from fakeconsul import Cluster, ManualClock, Network
+from fakeconsul import Cluster, ManualClock, Network, wsgi_app
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def clock() -> ManualClock:
 def network(clock: ManualClock) -> Iterator[Network]:
     net = Network(clock=clock)
     yield net
-    errors = [err for cluster in net for err in cluster.wsgi_app.errors]
+    errors = [err for cluster in net for err in wsgi_app(cluster).errors]
     if errors:
         raise errors[0]
 
@@ -39,4 +39,4 @@ def dc2(network: Network) -> Cluster:
 @pytest.fixture
 def client(dc1: Cluster, dc2: Cluster) -> Client:
     """dc1's port (dc2 exists beside it)."""
-    return Client(dc1.wsgi_app)
+    return Client(wsgi_app(dc1))

@@ -7,7 +7,7 @@ import pytest
 from serve_helpers import START, call
 from werkzeug.test import Client
 
-from fakeconsul import ManualClock, Network
+from fakeconsul import ManualClock, Network, wsgi_app
 from fakeconsul.acl import ACLConfig
 
 TOKEN_PATH = "/_fakeconsul/clusters/dc2/v1/peering/token"
@@ -20,7 +20,7 @@ def denying() -> Client:
                       acl=ACLConfig(default_policy="deny", initial_management_token="root"))
     network.add_cluster("dc1")
     network.add_cluster("dc2")
-    return Client(network["dc1"].wsgi_app)
+    return Client(wsgi_app(network["dc1"]))
 
 
 @pytest.mark.parametrize("carried", [

@@ -9,7 +9,7 @@ import pytest
 from serve_helpers import START, answer, call
 from werkzeug.test import Client
 
-from fakeconsul import Cluster, ManualClock, Network, PeeringState
+from fakeconsul import Cluster, ManualClock, Network, PeeringState, wsgi_app
 
 
 def _peer(dc1: Cluster, dc2: Cluster) -> None:
@@ -111,9 +111,9 @@ def test_reset_brings_stopped_clusters_back(client: Client, network: Network,
 
 
 def test_reset_drops_injected_responses(client: Client, dc2: Cluster) -> None:
-    dc2.wsgi_app.inject("GET", "/v1/peerings", 503, "no")
+    wsgi_app(dc2).inject("GET", "/v1/peerings", 503, "no")
     answer(client, "POST", "/_fakeconsul/reset")
-    assert len(dc2.wsgi_app.injections) == 0
+    assert len(wsgi_app(dc2).injections) == 0
 
 
 # --- clock and timing ------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_inject_answers_the_next_request_of_another_cluster(client: Client, dc2:
         "Cluster": "dc2", "Method": "GET", "Path": "/v1/peerings", "Status": 503,
         "Body": "try later", "Headers": {"Retry-After": "1"},
     })
-    response = Client(dc2.wsgi_app).get("/v1/peerings")
+    response = Client(wsgi_app(dc2)).get("/v1/peerings")
     assert (response.status_code, response.get_data(as_text=True),
             response.headers["Retry-After"]) == (503, "try later", "1")
 
@@ -200,9 +200,9 @@ def test_inject_counts_down_its_times(client: Client, dc1: Cluster) -> None:
 
 
 def test_inject_delete_drops_every_pending_injection(client: Client, dc2: Cluster) -> None:
-    dc2.wsgi_app.inject("GET", "/v1/peerings", 503)
+    wsgi_app(dc2).inject("GET", "/v1/peerings", 503)
     answer(client, "DELETE", "/_fakeconsul/inject")
-    assert len(dc2.wsgi_app.injections) == 0
+    assert len(wsgi_app(dc2).injections) == 0
 
 
 # --- any cluster through any port ------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_clusters_path_reaches_another_cluster_api(client: Client, dc2: Cluster)
 
 def test_clusters_path_answers_with_that_cluster_bytes(client: Client, dc2: Cluster) -> None:
     response = client.get("/_fakeconsul/clusters/dc2/v1/peering/nope")
-    direct = Client(dc2.wsgi_app).get("/v1/peering/nope")
+    direct = Client(wsgi_app(dc2)).get("/v1/peering/nope")
     assert (response.status_code, response.get_data()) == (direct.status_code, direct.get_data())
 
 

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from fakeconsul import Timing
+from fakeconsul import Timing, wsgi_app
 from fakeconsul.serve import admin
 from fakeconsul.serve.cli import DEFAULT_CLUSTERS, _cluster_spec, build_parser, main
 from fakeconsul.serve.logs import ROOT
@@ -123,14 +123,14 @@ def test_default_clusters_bind_loopback_only() -> None:
 def test_no_control_api_serves_neither_control_nor_dashboard(path: str) -> None:
     world = Standalone(Timing(), control_api=False)
     world.open()
-    client = Client(world.cluster("dc1").wsgi_app)
+    client = Client(wsgi_app(world.cluster("dc1")))
     assert (client.get(path).status_code, client.get("/v1/peerings").status_code) == (404, 200)
 
 
 def test_the_control_api_is_served_by_default() -> None:
     world = Standalone(Timing())
     world.open()
-    assert Client(world.cluster("dc1").wsgi_app).get("/_fakeconsul/state").status_code == 200
+    assert Client(wsgi_app(world.cluster("dc1"))).get("/_fakeconsul/state").status_code == 200
 
 
 # --- the log ---------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_requests_are_not_logged_above_info_or_when_quiet(restore_logging: None,
 
 def _hooked(world: Standalone, path: str, body: dict[str, str]) -> Response:
     request = Request.from_values(path, method="POST", data=json.dumps(body))
-    return world.answer_hook(request, world.cluster("dc1").wsgi_app.handle(request))
+    return world.answer_hook(request, wsgi_app(world.cluster("dc1")).handle(request))
 
 
 def test_a_write_is_on_disk_when_its_answer_leaves(tmp_path: Path) -> None:

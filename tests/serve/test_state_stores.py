@@ -51,10 +51,10 @@ def test_a_file_saved_without_acls_keeps_the_anonymous_token_of_this_start() -> 
 def test_a_config_entry_survives_with_its_indexes() -> None:
     network = Network()
     dc1 = network.add_cluster("dc1")
-    dc1.config_entries.upsert(decode_entry(EXPORTS))
-    saved, saved_index = dc1.config_entries.get("exported-services", "default")
+    dc1.config.entries.upsert(decode_entry(EXPORTS))
+    saved, saved_index = dc1.config.entries.get("exported-services", "default")
     again = _reload(network, None)["dc1"]
-    entry, index = again.config_entries.get("exported-services", "default")
+    entry, index = again.config.entries.get("exported-services", "default")
     assert entry is not None and saved is not None
     assert (entry.to_api(), index, again.store.index) == (
         saved.to_api(), saved_index, dc1.store.index,
