@@ -13,13 +13,13 @@ from .. import messages
 from ..model.errors import ConsulError
 from .records import GLOBAL_MANAGEMENT_ID, Policy
 from .rules import parse
-from .system import ACLSystem, is_uuid, new_id
+from .tables import ACLTables, is_uuid, new_id
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,128}$")  # acl.IsValidPolicyName
 
 
 def set_policy(
-    acl: ACLSystem, secret: str | None, policy_id: str, name: str, description: str,
+    acl: ACLTables, secret: str | None, policy_id: str, name: str, description: str,
     rules: str, datacenters: list[str] | None,
 ) -> Policy:
     """Create (``policy_id`` empty) or replace a policy."""
@@ -58,7 +58,7 @@ def set_policy(
 
 
 def read_policy(
-    acl: ACLSystem, secret: str | None, *, policy_id: str = "", name: str = ""
+    acl: ACLTables, secret: str | None, *, policy_id: str = "", name: str = ""
 ) -> Policy | None:
     """By ID or by name (case-insensitive); None where Consul answers 404."""
     with acl.lock:
@@ -69,7 +69,7 @@ def read_policy(
         return acl.policy_by_name(name)
 
 
-def delete_policy(acl: ACLSystem, secret: str | None, policy_id: str) -> None:
+def delete_policy(acl: ACLTables, secret: str | None, policy_id: str) -> None:
     with acl.lock:
         acl.require_enabled()
         acl.require(secret, "acl", "write")
@@ -81,7 +81,7 @@ def delete_policy(acl: ACLSystem, secret: str | None, policy_id: str) -> None:
         acl.delete_policy_record(policy_id)
 
 
-def list_policies(acl: ACLSystem, secret: str | None) -> tuple[list[Policy], int]:
+def list_policies(acl: ACLTables, secret: str | None) -> tuple[list[Policy], int]:
     """Every policy, by ID (memdb's id index), and the policies table's index."""
     with acl.lock:
         acl.require_enabled()

@@ -6,14 +6,14 @@ from __future__ import annotations
 from .. import messages
 from ..model.errors import ConsulError
 from .records import ANONYMOUS_ACCESSOR_ID, RESERVED_ID_PREFIX, Token
-from .system import ACLDenied, ACLSystem, is_uuid, new_id
+from .tables import ACLDenied, ACLTables, is_uuid, new_id
 
 # acl.RootAuthorizer names: a SecretID that spells one of them may not be modified.
 _ROOT_NAMES = ("allow", "deny", "manage")
 
 
 def set_token(
-    acl: ACLSystem, secret: str | None, *, create: bool, accessor_id: str, secret_id: str,
+    acl: ACLTables, secret: str | None, *, create: bool, accessor_id: str, secret_id: str,
     description: str, policies: list[tuple[str, str]], roles: list[tuple[str, str]], local: bool,
 ) -> Token:
     """Create or update a token. ``policies`` and ``roles`` are (ID, Name) links; a link with
@@ -33,7 +33,7 @@ def set_token(
         return acl.write_token(token)
 
 
-def _check_new_id(acl: ACLSystem, value: str, which: str) -> None:
+def _check_new_id(acl: ACLTables, value: str, which: str) -> None:
     if value.startswith(RESERVED_ID_PREFIX):
         raise ConsulError(500, messages.token_id_problem(
             which, messages.token_id_reserved(RESERVED_ID_PREFIX)))
@@ -45,7 +45,7 @@ def _check_new_id(acl: ACLSystem, value: str, which: str) -> None:
 
 
 def _new_token(
-    acl: ACLSystem, accessor_id: str, secret_id: str, description: str, local: bool
+    acl: ACLTables, accessor_id: str, secret_id: str, description: str, local: bool
 ) -> Token:
     if accessor_id:
         _check_new_id(acl, accessor_id, "AccessorID")
@@ -59,7 +59,7 @@ def _new_token(
 
 
 def _updated_token(
-    acl: ACLSystem, accessor_id: str, secret_id: str, description: str, local: bool
+    acl: ACLTables, accessor_id: str, secret_id: str, description: str, local: bool
 ) -> Token:
     if not is_uuid(accessor_id):
         raise ConsulError(500, messages.ACCESSOR_NOT_UUID)
@@ -78,7 +78,7 @@ def _updated_token(
     )
 
 
-def _policy_ids(acl: ACLSystem, links: list[tuple[str, str]]) -> list[str]:
+def _policy_ids(acl: ACLTables, links: list[tuple[str, str]]) -> list[str]:
     """normalizePolicyLinks: names to IDs, every link must exist, duplicates dropped."""
     ids: list[str] = []
     for policy_id, name in links:
@@ -94,7 +94,7 @@ def _policy_ids(acl: ACLSystem, links: list[tuple[str, str]]) -> list[str]:
     return ids
 
 
-def read_token(acl: ACLSystem, secret: str | None, accessor_id: str) -> tuple[Token | None, bool]:
+def read_token(acl: ACLTables, secret: str | None, accessor_id: str) -> tuple[Token | None, bool]:
     """The token (None where Consul answers 404) and whether its SecretID is to be redacted
     (the reader has acl:read but not acl:write)."""
     with acl.lock:
@@ -104,14 +104,14 @@ def read_token(acl: ACLSystem, secret: str | None, accessor_id: str) -> tuple[To
         return acl.tokens.get(accessor_id), not acl.permits(reader, "acl", "write")
 
 
-def read_self(acl: ACLSystem, secret: str | None) -> Token | None:
+def read_self(acl: ACLTables, secret: str | None) -> Token | None:
     """``GET /v1/acl/token/self``: whoever holds a secret may read its token; no ACL check."""
     with acl.lock:
         acl.require_enabled()
         return acl.token_by_secret(secret) if secret else None
 
 
-def delete_token(acl: ACLSystem, secret: str | None, accessor_id: str) -> None:
+def delete_token(acl: ACLTables, secret: str | None, accessor_id: str) -> None:
     with acl.lock:
         acl.require_enabled()
         acl.require(secret, "acl", "write")
@@ -128,7 +128,7 @@ def delete_token(acl: ACLSystem, secret: str | None, accessor_id: str) -> None:
 
 
 def list_tokens(
-    acl: ACLSystem, secret: str | None, *, policy_id: str = ""
+    acl: ACLTables, secret: str | None, *, policy_id: str = ""
 ) -> tuple[list[Token], bool, int]:
     """Tokens by AccessorID (optionally only those linking ``policy_id``), whether secrets are
     redacted, and the tokens table's index."""

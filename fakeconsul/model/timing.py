@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass
@@ -34,3 +34,14 @@ class Timing:
         """Change several delays at once, validated as in the constructor."""
         candidate = Timing(**{**self.__dict__, **changes})
         self.__dict__.update(candidate.__dict__)
+
+
+# Timing's fields as the control API and the state file name them, in Consul's PascalCase.
+TIMING_FIELDS = {
+    "".join(part.title() for part in f.name.split("_")): f.name for f in fields(Timing)
+}
+
+
+def timing_to_api(timing: Timing) -> dict[str, float]:
+    values = asdict(timing)
+    return {api: values[name] for api, name in TIMING_FIELDS.items()}

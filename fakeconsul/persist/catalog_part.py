@@ -26,14 +26,13 @@ from ..catalog.records import CheckRecord, NodeRecord, ServiceRecord
 from ..config import exports
 from ..model.cluster import Cluster
 from ..model.peering import PeeringState
-from .snapshot import (
+from .part import (
     ClusterPart,
     SnapshotError,
     check,
     expect_dict,
     index,
     optional,
-    register_cluster_part,
     require,
     string_list,
     string_map,
@@ -250,4 +249,4 @@ def _resume_catalog(cluster: Cluster) -> None:
         # A DELETING peering's remover (the Peering part re-arms it) forgets its rows.
 
 
-register_cluster_part(ClusterPart("Catalog", _dump_catalog, _load_catalog, _resume_catalog))
+CLUSTER = (ClusterPart("Catalog", _dump_catalog, _load_catalog, _resume_catalog),)

@@ -21,8 +21,8 @@ from ..model.network import Network
 from ..model.peering import Locality, PeeringRecord, PeeringState, RemoteInfo
 from ..model.store import PeeringSecrets
 from ..model.stream import Stream
-from ..serve.admin import TIMING_FIELDS, timing_to_api
-from .snapshot import (
+from ..model.timing import TIMING_FIELDS, timing_to_api
+from .part import (
     ClusterPart,
     NetworkPart,
     SnapshotError,
@@ -31,8 +31,6 @@ from .snapshot import (
     index,
     moment,
     optional,
-    register_cluster_part,
-    register_network_part,
     require,
     string_list,
     string_map,
@@ -254,8 +252,12 @@ def _resume_peering(cluster: Cluster) -> None:
             stream.schedule_dial(0)
 
 
-register_network_part(NetworkPart("Clock", _dump_clock, _load_clock))
-register_network_part(NetworkPart("Timing", _dump_timing, _load_timing))
-register_network_part(NetworkPart("Links", _dump_links, _load_links))
-register_cluster_part(ClusterPart("Identity", _dump_identity, _load_identity))
-register_cluster_part(ClusterPart("Peering", _dump_peering, _load_peering, _resume_peering))
+NETWORK = (
+    NetworkPart("Clock", _dump_clock, _load_clock),
+    NetworkPart("Timing", _dump_timing, _load_timing),
+    NetworkPart("Links", _dump_links, _load_links),
+)
+CLUSTER = (
+    ClusterPart("Identity", _dump_identity, _load_identity),
+    ClusterPart("Peering", _dump_peering, _load_peering, _resume_peering),
+)

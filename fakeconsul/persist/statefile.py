@@ -22,6 +22,7 @@ from typing import IO
 from .. import messages
 from ..model.network import Network
 from . import snapshot
+from .part import SnapshotError
 
 
 class StateFileError(Exception):
@@ -86,7 +87,7 @@ class StateFile:
             return False
         try:
             snapshot.load(network, document)
-        except snapshot.SnapshotError as err:
+        except SnapshotError as err:
             raise StateFileError(messages.state_corrupt(str(self.path), str(err))) from None
         return True
 

@@ -12,17 +12,16 @@ from typing import Any
 from .. import messages
 from ..acl import Policy, Token
 from ..acl.records import INITIAL_MANAGEMENT_DESCRIPTION
-from ..acl.system import new_id
+from ..acl.tables import new_id
 from ..config.entries import KINDS, decode_entry
 from ..model.cluster import Cluster
-from .snapshot import (
+from .part import (
     ClusterPart,
     SnapshotError,
     expect_dict,
     index,
     moment,
     optional,
-    register_cluster_part,
     require,
     string_list,
     write_moment,
@@ -140,5 +139,7 @@ def _load_config_entries(cluster: Cluster, value: Any, where: str) -> None:
     store.index = raft_index  # upsert took indexes; the saved ones stand
 
 
-register_cluster_part(ClusterPart("Acl", _dump_acl, _load_acl))
-register_cluster_part(ClusterPart("ConfigEntries", _dump_config_entries, _load_config_entries))
+CLUSTER = (
+    ClusterPart("Acl", _dump_acl, _load_acl),
+    ClusterPart("ConfigEntries", _dump_config_entries, _load_config_entries),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..model.network import Network
 from ..model.peering import PeeringRecord, shown
 from ..model.stream import Stream
 from ..model.timers import Timer
-from ..model.timing import Timing
+from ..model.timing import timing_to_api
 
 
 def network_of(cluster: Cluster) -> Network:
@@ -29,17 +29,6 @@ def network_of(cluster: Cluster) -> Network:
     network = cluster.network
     assert isinstance(network, Network), network
     return network
-
-
-# Timing's fields as the control API names them, in Consul's PascalCase.
-TIMING_FIELDS = {
-    "".join(part.title() for part in f.name.split("_")): f.name for f in fields(Timing)
-}
-
-
-def timing_to_api(timing: Timing) -> dict[str, float]:
-    values = asdict(timing)
-    return {api: values[name] for api, name in TIMING_FIELDS.items()}
 
 
 def clock_to_api(network: Network) -> dict[str, Any]:

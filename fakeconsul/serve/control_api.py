@@ -26,6 +26,7 @@ from ..http.render import HTTPError
 from ..http.routes import Endpoint
 from ..model.cluster import Cluster
 from ..model.network import Network
+from ..model.timing import TIMING_FIELDS, timing_to_api
 from . import admin, dashboard
 
 PREFIX = "/_fakeconsul/"
@@ -134,16 +135,16 @@ def advance(cluster: Cluster, request: Request, name: str) -> Response:
 def timing(cluster: Cluster, request: Request, name: str) -> Response:
     network = admin.network_of(cluster)
     if request.method == "PUT":
-        body = _body(request, list(admin.TIMING_FIELDS))
+        body = _body(request, list(TIMING_FIELDS))
         changes: dict[str, float] = {}
-        for key, field in admin.TIMING_FIELDS.items():
+        for key, field in TIMING_FIELDS.items():
             seconds = _seconds(body, key, required=False)
             if seconds is not None:
                 changes[field] = seconds
         if changes.get("heartbeat_interval") == 0:
             raise HTTPError(400, messages.CONTROL_HEARTBEAT_INTERVAL_ZERO)
         admin.set_timing(network, changes)
-    return _json(admin.timing_to_api(network.timing))
+    return _json(timing_to_api(network.timing))
 
 
 # --- faults ----------------------------------------------------------------------------------

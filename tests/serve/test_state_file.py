@@ -16,14 +16,8 @@ import pytest
 from serve_helpers import START
 
 from fakeconsul import Cluster, ManualClock, Network, PeeringState, SystemClock
-from fakeconsul.persist.snapshot import (
-    CLUSTER_PARTS,
-    ClusterPart,
-    SnapshotError,
-    dump,
-    load,
-    register_cluster_part,
-)
+from fakeconsul.persist.part import CLUSTER_PARTS, ClusterPart, SnapshotError, register_cluster_part
+from fakeconsul.persist.snapshot import dump, load
 from fakeconsul.persist.statefile import StateFile, StateFileError
 
 
