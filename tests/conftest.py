@@ -1,13 +1,15 @@
-"""Shared fixtures of the model tests: one network per test on a clock that only moves when told."""
+"""The fixtures every test shares: one network per test on a clock that only moves when told,
+its two clusters, and a check that the fake met no unexpected exception while answering."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 
 import pytest
+from fake_errors import raise_unexpected, unexpected_errors
 from hypothesis import settings
+from moments import START
 
 from fakeconsul import Cluster, ManualClock, Network
 
@@ -19,8 +21,6 @@ settings.register_profile("fast", deadline=None)
 settings.register_profile("long", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("FAKECONSUL_HYPOTHESIS_PROFILE", "fast"))
 
-START = datetime(2030, 1, 1, tzinfo=UTC)
-
 Peer = Callable[..., None]
 
 
@@ -30,18 +30,20 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def net(clock: ManualClock) -> Network:
-    return Network(clock=clock)
+def network(clock: ManualClock) -> Iterator[Network]:
+    net = Network(clock=clock)
+    yield net
+    raise_unexpected(unexpected_errors(net))
 
 
 @pytest.fixture
-def dc1(net: Network) -> Cluster:
-    return net.add_cluster("dc1")
+def dc1(network: Network) -> Cluster:
+    return network.add_cluster("dc1")
 
 
 @pytest.fixture
-def dc2(net: Network) -> Cluster:
-    return net.add_cluster("dc2")
+def dc2(network: Network) -> Cluster:
+    return network.add_cluster("dc2")
 
 
 @pytest.fixture

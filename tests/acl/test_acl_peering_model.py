@@ -19,7 +19,7 @@ def denied(accessor: str, level: str) -> str:
 
 
 @pytest.fixture
-def net(clock: ManualClock) -> Network:
+def network(clock: ManualClock) -> Network:
     return Network(clock=clock, acl=DENY)
 
 

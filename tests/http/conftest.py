@@ -1,50 +1,26 @@
-"""Fixtures of the HTTP tests: two clusters on one network and a werkzeug test Client for each.
+"""Fixtures of the HTTP tests: a werkzeug test Client for each of the shared dc1 and dc2.
 
 Requests go straight into ``wsgi_app(cluster)`` (no socket). The app keeps every exception the
-fake did not expect in ``wsgi_app.errors`` and answers it with a 500; the hook and the autouse
-fixture below turn such an exception into a failure of the test, so a bug in the fake never
-hides behind a status code.
+fake did not expect and answers it with a 500; the hook below fails the test in its call phase
+on such an exception (the shared ``network`` fixture catches the rest at teardown).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Generator, Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 import schema_check
 from answers import json_of
+from fake_errors import raise_unexpected, unexpected_errors
 from waiting import when_blocked  # noqa: F401  (a fixture, shared by the blocking tests)
 from werkzeug.test import Client, TestResponse
 from werkzeug.wrappers import Request, Response
 
-from fakeconsul import Cluster, ManualClock, Network, wsgi_app
+from fakeconsul import Cluster, Network, wsgi_app
 from fakeconsul.http.app import ConsulApp
-
-# Whole seconds, so timestamps show without a fraction unless a test advances by one.
-START = datetime(2024, 5, 1, 10, 20, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def network(clock: ManualClock) -> Network:
-    return Network(clock=clock)
-
-
-@pytest.fixture
-def dc1(network: Network) -> Cluster:
-    return network.add_cluster("dc1")
-
-
-@pytest.fixture
-def dc2(network: Network) -> Cluster:
-    return network.add_cluster("dc2")
 
 
 @pytest.fixture
@@ -57,21 +33,6 @@ def client2(dc2: Cluster) -> Client:
     return Client(wsgi_app(dc2))
 
 
-def _fake_errors(network: Network) -> list[tuple[str, BaseException]]:
-    found: list[tuple[str, BaseException]] = []
-    for cluster in network:
-        app = wsgi_app(cluster)
-        found.extend((cluster.name, err) for err in app.errors)
-        app.errors.clear()
-    return found
-
-
-def _raise_fake_errors(errors: list[tuple[str, BaseException]]) -> None:
-    if errors:
-        listed = "; ".join(f"{name}: {type(err).__name__}: {err}" for name, err in errors)
-        raise AssertionError(f"the fake raised unexpectedly: {listed}") from errors[0][1]
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """An unexpected exception inside the fake fails the test in its call phase."""
@@ -80,14 +41,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     finally:
         network = getattr(item, "funcargs", {}).get("network")
         if isinstance(network, Network):
-            _raise_fake_errors(_fake_errors(network))
+            raise_unexpected(unexpected_errors(network))
 
 
 @pytest.fixture(autouse=True)
-def _no_unexpected_fake_errors(network: Network, dc1: Cluster, dc2: Cluster) -> Iterator[None]:
-    """Whatever the call phase did not report (an error raised during teardown) fails here."""
-    yield
-    _raise_fake_errors(_fake_errors(network))
+def _both_clusters(dc1: Cluster, dc2: Cluster) -> None:
+    """Every HTTP test runs beside two clusters (the network's teardown checks for errors)."""
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any
 
+from moments import START
 from werkzeug.test import Client, TestResponse
 
-START = datetime(2030, 1, 1, tzinfo=timezone.utc)
+__all__ = ["START", "answer", "call"]
+
 
 
 def call(client: Client, method: str, path: str, body: Any = None) -> TestResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from serve_helpers import START, answer, call
@@ -56,14 +57,14 @@ def test_state_lists_pending_timers(client: Client, network: Network, dc1: Clust
     _peer(dc1, dc2)
     state = answer(client, "GET", "/_fakeconsul/state")
     assert state["Timers"] == [
-        {"Due": "2030-01-01T00:00:05Z", "Kind": "dial", "Cluster": "dc2", "Peering": "dc1"},
+        {"Due": "2024-05-01T10:20:35Z", "Kind": "dial", "Cluster": "dc2", "Peering": "dc1"},
     ]
 
 
 def test_state_shows_the_clock_and_timing(client: Client) -> None:
     state = answer(client, "GET", "/_fakeconsul/state")
     assert (state["Clock"], state["Timing"]) == (
-        {"Now": "2030-01-01T00:00:00Z", "Kind": "manual"},
+        {"Now": "2024-05-01T10:20:30Z", "Kind": "manual"},
         {"ConnectDelay": 0.0, "DeletionDelay": 0.0, "HeartbeatInterval": 15.0,
          "HeartbeatTimeout": 120.0},
     )
@@ -120,17 +121,17 @@ def test_reset_drops_injected_responses(client: Client, dc2: Cluster) -> None:
 
 
 def test_clock_reads_rfc3339(client: Client) -> None:
-    assert answer(client, "GET", "/_fakeconsul/clock") == {"Now": "2030-01-01T00:00:00Z"}
+    assert answer(client, "GET", "/_fakeconsul/clock") == {"Now": "2024-05-01T10:20:30Z"}
 
 
 def test_advance_moves_the_clock(client: Client, clock: ManualClock) -> None:
     answer(client, "POST", "/_fakeconsul/clock/advance", {"Seconds": 31})
-    assert clock.now() == START.replace(second=31)
+    assert clock.now() == START + timedelta(seconds=31)
 
 
 def test_advance_answers_the_new_time(client: Client) -> None:
     body = answer(client, "POST", "/_fakeconsul/clock/advance", {"Seconds": 1.5})
-    assert body == {"Now": "2030-01-01T00:00:01.5Z"}
+    assert body == {"Now": "2024-05-01T10:20:31.5Z"}
 
 
 def test_advance_fires_what_is_due(client: Client, network: Network, dc1: Cluster,
@@ -311,5 +312,5 @@ def test_wrong_method_is_consul_405(client: Client) -> None:
 def test_answers_are_json(client: Client) -> None:
     response = client.get("/_fakeconsul/clock")
     assert (response.content_type, json.loads(response.get_data())["Now"]) == (
-        "application/json", "2030-01-01T00:00:00Z",
+        "application/json", "2024-05-01T10:20:30Z",
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_helpers import START
+from moments import START
 
 from fakeconsul import Cluster, ManualClock, Network, PeeringState, SystemClock
 from fakeconsul.persist.part import CLUSTER_PARTS, ClusterPart, SnapshotError, register_cluster_part

@@ -37,12 +37,12 @@ def test_later_peering_has_a_higher_create_index(dc1: Cluster) -> None:
     assert second.create_index > first.modify_index
 
 
-def test_establish_writes_keep_the_dialers_create_index(net: Network, dc1: Cluster,
+def test_establish_writes_keep_the_dialers_create_index(network: Network, dc1: Cluster,
                                                         dc2: Cluster) -> None:
-    net.timing.connect_delay = 1
+    network.timing.connect_delay = 1
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
     establishing = dc2.read("dc1-peer")
-    net.clock.advance(1)
+    network.clock.advance(1)
     active = dc2.read("dc1-peer")
     assert establishing is not None and active is not None
     assert (active.create_index, active.modify_index > establishing.modify_index) == (
@@ -97,17 +97,17 @@ def test_list_is_ordered_by_name(dc1: Cluster) -> None:
     assert [p.name for p in dc1.list()] == ["bar", "baz", "foo"]
 
 
-def test_list_is_ordered_by_lower_cased_name(net: Network, dc1: Cluster) -> None:
+def test_list_is_ordered_by_lower_cased_name(network: Network, dc1: Cluster) -> None:
     # A delete renames the record as the caller spelled it; the order still ignores case.
-    net.timing.deletion_delay = 10
+    network.timing.deletion_delay = 10
     for name in ("bar", "foo", "goo"):
         dc1.generate_token(name)
     dc1.delete("FOO")
     assert [p.name for p in dc1.list()] == ["bar", "FOO", "goo"]
 
 
-def test_list_shows_every_state(net: Network, dc1: Cluster, dc2: Cluster) -> None:
-    net.timing.deletion_delay = 10
+def test_list_shows_every_state(network: Network, dc1: Cluster, dc2: Cluster) -> None:
+    network.timing.deletion_delay = 10
     dc2.generate_token("pending")
     dc2.generate_token("zdeleting")
     dc2.delete("zdeleting")
@@ -186,9 +186,9 @@ def test_manual_clock_set_refuses_the_past() -> None:
         clock.set(START - timedelta(seconds=1))
 
 
-def test_advance_fires_due_timers_before_returning(net: Network, clock: ManualClock,
+def test_advance_fires_due_timers_before_returning(network: Network, clock: ManualClock,
                                                    dc1: Cluster) -> None:
-    net.timing.deletion_delay = 5
+    network.timing.deletion_delay = 5
     dc1.generate_token("dc2-peer")
     dc1.delete("dc2-peer")
     clock.advance(5)
@@ -236,8 +236,8 @@ def test_network_defaults_to_a_system_clock() -> None:
 
 def test_deleted_at_follows_freezegun_on_a_default_network() -> None:
     with freeze_time("2031-02-03T04:05:06Z"):
-        net = Network(timing=Timing(deletion_delay=10))
-        dc1 = net.add_cluster("dc1")
+        network = Network(timing=Timing(deletion_delay=10))
+        dc1 = network.add_cluster("dc1")
         dc1.generate_token("dc2-peer")
         dc1.delete("dc2-peer")
         peering = dc1.read("dc2-peer")
@@ -289,11 +289,11 @@ def test_network_uses_the_timing_it_is_given(clock: ManualClock) -> None:
     assert Network(clock=clock, timing=timing).timing is timing
 
 
-def test_timing_changed_at_run_time_applies_to_the_next_establish(net: Network, dc1: Cluster,
+def test_timing_changed_at_run_time_applies_to_the_next_establish(network: Network, dc1: Cluster,
                                                                   dc2: Cluster) -> None:
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
-    net.timing.update(connect_delay=5)
-    dc3 = net.add_cluster("dc3")
+    network.timing.update(connect_delay=5)
+    dc3 = network.add_cluster("dc3")
     dc3.establish("dc1-peer", dc1.generate_token("dc3-peer"))
     peering = dc3.read("dc1-peer")
     assert peering is not None

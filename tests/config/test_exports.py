@@ -54,12 +54,12 @@ def test_deregistering_from_python_reaches_the_importer(dc1: Cluster, dc2: Clust
 
 @pytest.mark.usefixtures("exporting")
 def test_change_reaches_the_peer_within_the_operation(
-    dc1: Cluster, dc2: Cluster, net: Network
+    dc1: Cluster, dc2: Cluster, network: Network
 ) -> None:
     dc1.catalog.register_service("web", service_id="web-2", status="passing")
 
-    due = net.next_due()  # no zero-delay push is left waiting
-    assert due is None or due > net.clock.now()
+    due = network.next_due()  # no zero-delay push is left waiting
+    assert due is None or due > network.clock.now()
     assert len(dc2.catalog.health_service("web", peer="dc1-peer")) == 2
 
 
@@ -81,9 +81,9 @@ def test_invalid_entry_raises_consul_error(dc1: Cluster) -> None:
 
 
 def test_export_written_before_peering_flows_on_connect(
-    dc1: Cluster, dc2: Cluster, clock: ManualClock, net: Network
+    dc1: Cluster, dc2: Cluster, clock: ManualClock, network: Network
 ) -> None:
-    net.timing.connect_delay = 5
+    network.timing.connect_delay = 5
     dc1.catalog.register_service("web", status="passing")
     dc1.config.write_config_entry(EXPORT_WEB)
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))

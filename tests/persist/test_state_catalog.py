@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from serve_helpers import START
+from moments import START
 
 from fakeconsul import Cluster, ManualClock, Network
 from fakeconsul.persist.snapshot import SnapshotError, dump, load

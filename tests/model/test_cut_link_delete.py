@@ -10,16 +10,16 @@ from fakeconsul import Cluster, ManualClock, Network, PeeringState
 Peer = Callable[..., None]  # tests/conftest.py's ``peered``
 
 
-def cut_after(net: Network, clock: ManualClock, peered: Peer, seconds: float) -> None:
+def cut_after(network: Network, clock: ManualClock, peered: Peer, seconds: float) -> None:
     peered()
     clock.advance(seconds)
-    net.disconnect("dc1", "dc2")
+    network.disconnect("dc1", "dc2")
 
 
 def test_acceptor_deleted_over_a_cut_link_leaves_the_dialer_active(
-    net: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
+    network: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
 ) -> None:
-    cut_after(net, clock, peered, 20)
+    cut_after(network, clock, peered, 20)
 
     dc1.delete("dc2-peer")
 
@@ -28,9 +28,9 @@ def test_acceptor_deleted_over_a_cut_link_leaves_the_dialer_active(
 
 
 def test_dialer_deleted_over_a_cut_link_fails_the_acceptor_at_the_timeout(
-    net: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
+    network: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
 ) -> None:
-    cut_after(net, clock, peered, 20)  # last heartbeat at 15 s: the timeout runs out at 135 s
+    cut_after(network, clock, peered, 20)  # last heartbeat at 15 s: the timeout runs out at 135 s
     dc2.delete("dc1-peer")
 
     clock.advance(115)
@@ -41,27 +41,27 @@ def test_dialer_deleted_over_a_cut_link_fails_the_acceptor_at_the_timeout(
 
 
 def test_termination_held_up_by_a_cut_arrives_when_it_heals(
-    net: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
+    network: Network, clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer
 ) -> None:
-    cut_after(net, clock, peered, 20)
+    cut_after(network, clock, peered, 20)
     dc1.delete("dc2-peer")
     clock.advance(30)
 
-    net.reconnect("dc1", "dc2")
+    network.reconnect("dc1", "dc2")
 
     shown = dc2.read("dc1-peer")
     assert shown is not None and shown.state is PeeringState.TERMINATED
 
 
 def test_a_healed_stream_gets_a_full_heartbeat_timeout_after_a_new_cut(
-    net: Network, clock: ManualClock, dc2: Cluster, peered: Peer
+    network: Network, clock: ManualClock, dc2: Cluster, peered: Peer
 ) -> None:
-    cut_after(net, clock, peered, 20)
+    cut_after(network, clock, peered, 20)
     clock.advance(200)  # FAILING
-    net.reconnect("dc1", "dc2")
+    network.reconnect("dc1", "dc2")
     clock.advance(64)  # the redial backoff has run: ACTIVE on a new connection
 
-    net.disconnect("dc1", "dc2")
+    network.disconnect("dc1", "dc2")
     clock.advance(100)
 
     shown = dc2.read("dc1-peer")

@@ -15,10 +15,10 @@ CONNECT_DELAY = 5.0
 
 
 @pytest.fixture
-def lingering(net: Network) -> Network:
+def lingering(network: Network) -> Network:
     """Deleted peerings stay DELETING for DELETION_DELAY seconds before they are removed."""
-    net.timing.deletion_delay = DELETION_DELAY
-    return net
+    network.timing.deletion_delay = DELETION_DELAY
+    return network
 
 
 # --- the side that deletes -----------------------------------------------------------------------
@@ -51,7 +51,7 @@ def test_deleted_at_is_go_rfc3339_text(lingering: Network, clock: ManualClock, d
     dc1.delete("dc2-peer")
     peering = dc1.read("dc2-peer")
     assert peering is not None
-    assert peering.to_api()["DeletedAt"] == "2030-01-01T00:00:42Z"
+    assert peering.to_api()["DeletedAt"] == "2024-05-01T10:21:12Z"
 
 
 def test_deleting_acceptor_drops_meta_and_peer_fields(lingering: Network, dc1: Cluster,
@@ -190,11 +190,11 @@ def test_removal_raises_the_list_index(lingering: Network, clock: ManualClock,
     [("dc1", "dc2-peer", "dc2", "dc1-peer"), ("dc2", "dc1-peer", "dc1", "dc2-peer")],
     ids=["acceptor-deletes", "dialer-deletes"],
 )
-def test_connected_peer_is_terminated(net: Network, peered: Peer, deleter: str, deleted: str,
+def test_connected_peer_is_terminated(network: Network, peered: Peer, deleter: str, deleted: str,
                                       told: str, kept: str) -> None:
     peered()
-    net[deleter].delete(deleted)
-    peering = net[told].read(kept)
+    network[deleter].delete(deleted)
+    peering = network[told].read(kept)
     assert peering is not None
     assert (peering.state, peering.stored_state) == (
         PeeringState.TERMINATED, PeeringState.TERMINATED
@@ -279,12 +279,12 @@ def test_name_is_reusable_with_a_new_create_index(dc1: Cluster) -> None:
     assert new.create_index > old.modify_index
 
 
-def test_terminated_dialer_reestablishes_with_a_new_token(net: Network, clock: ManualClock,
+def test_terminated_dialer_reestablishes_with_a_new_token(network: Network, clock: ManualClock,
                                                           dc1: Cluster, dc2: Cluster,
                                                           peered: Peer) -> None:
     peered()
     dc1.delete("dc2-peer")
-    net.timing.connect_delay = CONNECT_DELAY
+    network.timing.connect_delay = CONNECT_DELAY
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
     establishing = dc2.read("dc1-peer")
     clock.advance(CONNECT_DELAY)
@@ -339,11 +339,11 @@ def test_second_delete_does_not_postpone_removal(lingering: Network, clock: Manu
 
 
 @pytest.fixture
-def unconnected(net: Network, dc1: Cluster, dc2: Cluster) -> Network:
+def unconnected(network: Network, dc1: Cluster, dc2: Cluster) -> Network:
     """dc2 has established with dc1, but its stream has not opened yet."""
-    net.timing.connect_delay = CONNECT_DELAY
+    network.timing.connect_delay = CONNECT_DELAY
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
-    return net
+    return network
 
 
 def test_unconnected_dialer_is_not_told_of_acceptor_delete(unconnected: Network,

@@ -36,8 +36,8 @@ def _error(call: Callable[[], object]) -> ConsulError:
 
 
 @pytest.fixture
-def dc3(net: Network) -> Cluster:
-    return net.add_cluster("dc3")
+def dc3(network: Network) -> Cluster:
+    return network.add_cluster("dc3")
 
 
 # --- encoding ----------------------------------------------------------------------------------
@@ -206,8 +206,8 @@ def test_generate_on_a_dialer_name_fails(dc2: Cluster, peered: Peer) -> None:
     )
 
 
-def test_generate_on_a_deleting_acceptor_fails(net: Network, dc1: Cluster) -> None:
-    net.timing.deletion_delay = 10
+def test_generate_on_a_deleting_acceptor_fails(network: Network, dc1: Cluster) -> None:
+    network.timing.deletion_delay = 10
     dc1.generate_token("dc2-peer")
     dc1.delete("dc2-peer")
     err = _error(lambda: dc1.generate_token("dc2-peer"))
@@ -246,9 +246,9 @@ def test_establish_on_an_acceptor_name_fails(dc1: Cluster, dc2: Cluster) -> None
     )
 
 
-def test_establish_on_a_deleting_dialer_fails(net: Network, dc1: Cluster, dc2: Cluster,
+def test_establish_on_a_deleting_dialer_fails(network: Network, dc1: Cluster, dc2: Cluster,
                                               peered: Peer) -> None:
-    net.timing.deletion_delay = 10
+    network.timing.deletion_delay = 10
     peered()
     dc2.delete("dc1-peer")
     err = _error(lambda: dc2.establish("dc1-peer", dc1.generate_token("dc2-peer")))
@@ -278,9 +278,9 @@ def test_establish_with_a_token_of_the_same_cluster_fails(dc1: Cluster) -> None:
 
 
 @pytest.mark.parametrize("deletion_delay", [0, 10], ids=["removed", "deleting"])
-def test_token_of_a_deleted_acceptor_is_refused(net: Network, dc1: Cluster, dc2: Cluster,
+def test_token_of_a_deleted_acceptor_is_refused(network: Network, dc1: Cluster, dc2: Cluster,
                                                 deletion_delay: float) -> None:
-    net.timing.deletion_delay = deletion_delay
+    network.timing.deletion_delay = deletion_delay
     token = dc1.generate_token("dc2-peer")
     dc1.delete("dc2-peer")
     err = _error(lambda: dc2.establish("dc1-peer", token))
@@ -301,8 +301,8 @@ def test_generate_accepts_the_default_partition_in_any_case(dc1: Cluster) -> Non
     assert dc1.generate_token("dc2-peer", partition="DEFAULT").startswith("eyJDQSI6")
 
 
-def test_peering_disabled_refuses_generate(net: Network) -> None:
-    off = net.add_cluster("off", peering_enabled=False)
+def test_peering_disabled_refuses_generate(network: Network) -> None:
+    off = network.add_cluster("off", peering_enabled=False)
     err = _error(lambda: off.generate_token("dc2-peer"))
     assert (err.status, err.message) == (
         500,
