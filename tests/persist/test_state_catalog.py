@@ -9,7 +9,8 @@ import pytest
 from moments import START
 
 from fakeconsul import Cluster, ManualClock, Network
-from fakeconsul.persist.snapshot import SnapshotError, dump, load
+from fakeconsul.persist.part import SnapshotError
+from fakeconsul.persist.snapshot import dump, load
 
 EXPORT_WEB = {"Kind": "exported-services", "Name": "default",
               "Services": [{"Name": "web", "Consumers": [{"Peer": "dc2"}]}]}

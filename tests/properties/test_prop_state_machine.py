@@ -226,11 +226,12 @@ class PeeringMachine(RuleBasedStateMachine):
                     continue
                 stream = self.net.stream_for(cluster, peering.id)
                 assert stream is not None and stream.connected and stream.acceptor is not None
-                if self.net.is_disconnected(cluster, stream.acceptor):
+                other = self.net[stream.acceptor.name]
+                if self.net.is_disconnected(cluster, other):
                     continue  # a cut link: the dialer cannot know yet
-                acceptor = stream.acceptor.store.peering_by_id(stream.acceptor_peering_id)
+                acceptor = other.store.peering_by_id(stream.acceptor_peering_id)
                 assert acceptor is not None, f"{cluster.name}/{peering.name}: acceptor gone"
-                shown = stream.acceptor.read(acceptor.name)
+                shown = other.read(acceptor.name)
                 assert shown is not None and shown.state.value == ACTIVE
 
     @invariant()

@@ -64,7 +64,8 @@ def test_two_served_clusters_peer_over_http(network: Network, served: ClusterSer
         payload = json.dumps({"PeerName": "dc1", "PeeringToken": token})
         status, _, answer = _request(dialer, "POST", "/v1/peering/establish", payload)
         assert (status, answer) == (200, b"{}")
-        assert network["dc1"].read("dc2").state is PeeringState.ACTIVE
+        peering = network["dc1"].read("dc2")
+        assert peering is not None and peering.state is PeeringState.ACTIVE
 
 
 def test_busy_port_raises_a_clear_error(network: Network) -> None:
