@@ -118,6 +118,12 @@ class ACLTables:
             raise ACLDenied(messages.ACL_NOT_FOUND)
         return found
 
+    def resolve_first(self, secret: str | None) -> None:
+        """Consul resolves the token before it validates a request: with ACLs on, an unknown
+        secret is refused first ("ACL not found"). Nothing happens while ACLs are off."""
+        if self.config is not None:
+            self.resolve(secret)
+
     def authorizer(self, token: Token) -> Authorizer:
         return Authorizer(
             parse(self.policies[pid].rules) for pid in token.policy_ids if pid in self.policies

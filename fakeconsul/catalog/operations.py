@@ -88,24 +88,10 @@ class CatalogOperations:
         self._agent_services.clear()
         self._seed_server()
 
-    # --- the ACL hook of exports and discovery -------------------------------------------------
-    # Every check of this area goes through these two (cluster.acl: everything is allowed while
-    # ACLs are off). Writes are refused with 403; reads of lists are filtered, as Consul filters
+    # Every ACL check of this area goes through ``self.acl`` (everything is allowed while ACLs
+    # are off). Writes are refused with 403; reads of lists are filtered, as Consul filters
     # catalog and health results by service:read and node:read instead of refusing them.
 
-    def _acl_require(self, token: str | None, resource: str, level: str,
-                     name: str | None = None) -> None:
-        self.acl.require(token, resource, level, name)
-
-    def _acl_can(self, token: str | None, resource: str, level: str,
-                 name: str | None = None) -> bool:
-        return self.acl.can(token, resource, level, name)
-
-    def _acl_resolve(self, token: str | None) -> None:
-        """Consul resolves the token before it validates a write: an unknown secret is
-        refused first ("ACL not found")."""
-        if self.acl.enabled:
-            self.acl.resolve(token)
 
     # --- registration ------------------------------------------------------------------------
 
@@ -113,7 +99,7 @@ class CatalogOperations:
         """``PUT /v1/catalog/register`` with a decoded RegisterRequest (Go field names).
         ``token``: the caller's ACL secret (node:write, and service:write for a service)."""
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             self._register(request, token)
             self._exports_may_change()
 
@@ -157,9 +143,9 @@ class CatalogOperations:
                 # ensureCheckTxn copies the service's name and tags onto its checks.
                 check.service_name, check.service_tags = owner.service, owner.tags
         if node is not existing:
-            self._acl_require(token, "node", "write", node_name)
+            self.acl.require(token, "node", "write", node_name)
         if service is not None:
-            self._acl_require(token, "service", "write", service.service)
+            self.acl.require(token, "service", "write", service.service)
         with self.tables.transaction() as txn:
             if node is not existing:
                 txn.put_node(node)
@@ -172,14 +158,14 @@ class CatalogOperations:
                            token: str | None = None) -> None:
         """``PUT /v1/catalog/deregister``: a check, a service (and its checks) or a node."""
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             if not node:
                 raise rpc_failure(messages.MUST_PROVIDE_NODE)
             instance = self.tables.service(node, service_id) if service_id else None
             if instance is not None:
-                self._acl_require(token, "service", "write", instance.service)
+                self.acl.require(token, "service", "write", instance.service)
             elif not service_id:
-                self._acl_require(token, "node", "write", node)
+                self.acl.require(token, "node", "write", node)
             with self.tables.transaction() as txn:
                 if service_id:
                     txn.delete_service(LOCAL, node, service_id)
@@ -193,7 +179,7 @@ class CatalogOperations:
         """``PUT /v1/agent/service/register`` with a decoded ServiceDefinition: the service
         and its checks land on the server's node (the agent syncs to the catalog at once)."""
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             if not definition.get("Name"):
                 raise ConsulError(400, messages.MISSING_SERVICE_NAME)
             for check in [definition.get("Check")] + list(definition.get("Checks") or ()):
@@ -202,7 +188,7 @@ class CatalogOperations:
                     raise ConsulError(400, messages.INVALID_CHECK.format(problem))
             if is_any_address(definition.get("Address") or ""):
                 raise ConsulError(400, messages.INVALID_SERVICE_ADDRESS)
-            self._acl_require(token, "service", "write", definition["Name"])
+            self.acl.require(token, "service", "write", definition["Name"])
             node = self.server_node
             service = service_record(node, definition, name_key="Name")
             checks = agent_checks(node, service, definition)
@@ -221,12 +207,12 @@ class CatalogOperations:
     def agent_deregister(self, service_id: str, *, token: str | None = None) -> None:
         """``PUT /v1/agent/service/deregister/:id``; 404 for an ID the agent does not know."""
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             node = self.server_node
             instance = self.tables.service(node, service_id)
             if service_id not in self._agent_services or instance is None:
                 raise ConsulError(404, messages.unknown_agent_service(service_id))
-            self._acl_require(token, "service", "write", instance.service)
+            self.acl.require(token, "service", "write", instance.service)
             self._agent_services.discard(service_id)
             with self.tables.transaction() as txn:
                 txn.delete_service(LOCAL, node, service_id)
@@ -290,8 +276,8 @@ class CatalogOperations:
     def _readable(self, instances: list[tuple[NodeRecord, ServiceRecord]], token: str | None
                   ) -> list[tuple[NodeRecord, ServiceRecord]]:
         return [(node, service) for node, service in instances
-                if self._acl_can(token, "service", "read", service.service)
-                and self._acl_can(token, "node", "read", node.node)]
+                if self.acl.can(token, "service", "read", service.service)
+                and self.acl.can(token, "node", "read", node.node)]
 
     def health_service_with_index(
         self, name: str, *, peer: str = "", passing: bool = False, token: str | None = None
@@ -331,7 +317,7 @@ class CatalogOperations:
         with self._operation():
             listing, index = self.tables.service_tags(peer)
             readable = {k: v for k, v in listing.items()
-                        if self._acl_can(token, "service", "read", k)}
+                        if self.acl.can(token, "service", "read", k)}
             return readable, index
 
     def catalog_services(self, *, peer: str = "", token: str | None = None
@@ -344,7 +330,7 @@ class CatalogOperations:
         with self._operation():
             nodes, index = self.tables.nodes(peer)
             return [n.to_api() for n in nodes
-                    if self._acl_can(token, "node", "read", n.node)], index
+                    if self.acl.can(token, "node", "read", n.node)], index
 
     def catalog_nodes(self, *, peer: str = "", token: str | None = None) -> list[dict[str, Any]]:
         """``GET /v1/catalog/nodes``: local nodes, or those imported from ``peer``."""

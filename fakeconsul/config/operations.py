@@ -39,19 +39,6 @@ class ConfigOperations:
         self._exports_may_change = on_local_change
         self.entries = ConfigEntries(store)
 
-    def _acl_require(self, token: str | None, resource: str, level: str,
-                     name: str | None = None) -> None:
-        self.acl.require(token, resource, level, name)
-
-    def _acl_can(self, token: str | None, resource: str, level: str,
-                 name: str | None = None) -> bool:
-        return self.acl.can(token, resource, level, name)
-
-    def _acl_resolve(self, token: str | None) -> None:
-        """Consul resolves the token before it validates: an unknown secret is refused first."""
-        if self.acl.enabled:
-            self.acl.resolve(token)
-
     # --- /v1/config ----------------------------------------------------------------------------
 
     def write_config_entry(self, entry: Any, *, cas: int | None = None,
@@ -63,7 +50,7 @@ class ConfigOperations:
                 decoded = decode_entry(entry)
             except ValueError as err:
                 raise ConsulError(400, messages.CONFIG_DECODING_FAILED.format(err)) from None
-            self._acl_require(token, *_rule(decoded.kind, decoded.name, "write"))
+            self.acl.require(token, *_rule(decoded.kind, decoded.name, "write"))
             written = self.entries.upsert(decoded, cas)
             self._exports_may_change()
             return written
@@ -71,10 +58,10 @@ class ConfigOperations:
     def read_config_entry_with_index(self, kind: str, name: str, *, token: str | None = None
                                      ) -> tuple[dict[str, Any] | None, int]:
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             if kind not in KINDS:
                 raise ConsulError(500, messages.invalid_config_kind(kind))
-            self._acl_require(token, *_rule(kind, name, "read"))
+            self.acl.require(token, *_rule(kind, name, "read"))
             entry, index = self.entries.get(kind, name)
             return (entry.to_api() if entry is not None else None), index
 
@@ -87,7 +74,7 @@ class ConfigOperations:
                                        ) -> tuple[list[dict[str, Any]], int]:
         """Entries the token cannot read are left out, as Consul filters them."""
         with self._operation():
-            self._acl_resolve(token)
+            self.acl.resolve_first(token)
             if kind and kind not in KINDS:
                 raise ConsulError(500, messages.invalid_config_kind(kind))
             if kind:
@@ -95,7 +82,7 @@ class ConfigOperations:
             else:  # Consul lists every kind when the kind is empty
                 entries = [e for k in sorted(KINDS) for e in self.entries.list(k)[0]]
                 index = self.entries.table_index
-            readable = [e for e in entries if self._acl_can(token, *_rule(e.kind, e.name, "read"))]
+            readable = [e for e in entries if self.acl.can(token, *_rule(e.kind, e.name, "read"))]
             return [e.to_api() for e in readable], index
 
     def list_config_entries(self, kind: str, *, token: str | None = None
@@ -109,7 +96,7 @@ class ConfigOperations:
         with self._operation():
             if kind not in KINDS:
                 raise ConsulError(400, messages.invalid_config_kind(kind))
-            self._acl_require(token, *_rule(kind, name, "write"))
+            self.acl.require(token, *_rule(kind, name, "write"))
             deleted = self.entries.delete(kind, name, cas)
             self._exports_may_change()
             return deleted
@@ -124,7 +111,7 @@ class ConfigOperations:
         """``GET /v1/exported-services``: each exported service with its consumers
         (mesh:read, which operator:read grants where no mesh rule speaks)."""
         with self._operation():
-            self._acl_require(token, "mesh", "read")
+            self.acl.require(token, "mesh", "read")
             rows = []
             for export in exports.resolved_exports(self.entries, self.catalog):
                 consumers: dict[str, list[str]] = {}
@@ -143,7 +130,7 @@ class ConfigOperations:
         """``GET /v1/imported-services`` (CE: a bare array). [uncertain] The handler was not
         read: the fake lists the services its catalog holds per source peer, for mesh:read."""
         with self._operation():
-            self._acl_require(token, "mesh", "read")
+            self.acl.require(token, "mesh", "read")
             rows = sorted({(s.peer_name, s.service) for peer in self.catalog.peers()
                            for s in self.catalog.services(peer)})
             index = max([self.catalog.table_index(p, "services") for p in self.catalog.peers()]
@@ -159,7 +146,7 @@ class ConfigOperations:
         with self._operation():
             if not peer:
                 raise ConsulError(500, messages.MUST_PROVIDE_PEER_NAME)
-            self._acl_require(token, "mesh", "read")
+            self.acl.require(token, "mesh", "read")
             index = max(self._exports_index(), self.store.peering_table_index)
             record = self.store.peering_by_name(peer)
             if record is None:

@@ -3,26 +3,16 @@ in, never a Cluster (the cluster wires these; a test can wire them by hand)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timezone
-from threading import RLock
+from standalone_services import acls_off, no_lock
 
-from fakeconsul.acl import ACLSystem
 from fakeconsul.catalog.operations import CatalogOperations
 from fakeconsul.model.store import Store
 
 
-@contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
-
-
 def _catalog(changes: list[str]) -> CatalogOperations:
     store = Store()
-    acl = ACLSystem(None, store, RLock(), lambda: datetime(2024, 5, 1, tzinfo=timezone.utc))
     return CatalogOperations(
-        datacenter="dc9", node_id="id-9", store=store, acl=acl, operation=_no_lock,
+        datacenter="dc9", node_id="id-9", store=store, acl=acls_off(store), operation=no_lock,
         on_local_change=lambda: changes.append("changed"),
     )
 

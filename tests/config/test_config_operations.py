@@ -3,12 +3,8 @@ in are all they need of the cluster that owns them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timezone
-from threading import RLock
+from standalone_services import acls_off, no_lock
 
-from fakeconsul.acl import ACLSystem
 from fakeconsul.catalog.store import Catalog
 from fakeconsul.config.operations import ConfigOperations
 from fakeconsul.model.store import Store
@@ -20,16 +16,11 @@ EXPORT_WEB = {
 }
 
 
-@contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
-
-
 def _config(changes: list[str]) -> ConfigOperations:
     store = Store()
-    acl = ACLSystem(None, store, RLock(), lambda: datetime(2024, 5, 1, tzinfo=timezone.utc))
     return ConfigOperations(
-        datacenter="dc9", store=store, catalog=Catalog(store), acl=acl, operation=_no_lock,
+        datacenter="dc9", store=store, catalog=Catalog(store), acl=acls_off(store),
+        operation=no_lock,
         on_local_change=lambda: changes.append("changed"),
     )
 
