@@ -132,3 +132,14 @@ def test_a_test_asking_for_both_gets_one_dc1(
     fake_consul: ServedCluster, fake_consul_pair: ServedPair
 ) -> None:
     assert fake_consul is fake_consul_pair.dc1
+
+
+def test_a_downstream_conftest_plugin_module_does_not_hide_the_fixtures(
+    pytester: pytest.Pytester, run_subprocess: Run
+) -> None:
+    # The entry point names fakeconsul.pytest_plugin, so a repository's own top-level
+    # conftest_plugin.py (first on sys.path) is not mistaken for ours.
+    pytester.makepyfile(conftest_plugin="VALUE = 'the downstream project'\n")
+    pytester.makepyfile(test_it="def test_it(fake_consul):\n    assert fake_consul.url\n")
+
+    run_subprocess().assert_outcomes(passed=1)
