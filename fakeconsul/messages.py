@@ -213,7 +213,26 @@ def control_unknown_cluster(name: str) -> str:
 
 
 CONTROL_TWO_CLUSTERS = '"Clusters" must name two different clusters, like ["dc1", "dc2"]'
-CONTROL_BAD_STATUS = '"Status" must be an HTTP status code from 100 to 599'
+CONTROL_BAD_STATUS = '"Status" must be an HTTP status code from 200 to 599'
+CONTROL_BAD_HEADER_NAME = '"Headers" names must be HTTP header names (letters, digits, !#$%&\'*+-.^_`|~)'
+CONTROL_BAD_HEADER_VALUE = '"Headers" values must not hold CR, LF or other control characters'
+CONTROL_BODY_TOO_DEEP = "Request body is nested too deeply"
+CONTROL_PROXY_TO_CONTROL = "/_fakeconsul/clusters/<name>/ reaches a cluster's Consul API, not /_fakeconsul/"
+
+
+def control_framing_header(name: str) -> str:
+    return f'"Headers" must not set {name}: the server frames the answer itself'
+
+
+def control_foreign_origin(origin: str) -> str:
+    # A page of another site must not drive the fake (cross-site POSTs need no CORS preflight).
+    return f"fakeconsul's control API answers only pages it serves itself, not Origin {origin}"
+
+
+def control_foreign_host(host: str) -> str:
+    # A DNS name that resolves to this machine (DNS rebinding) must not reach the fake's API.
+    return (f"fakeconsul's control API answers only requests for this server's own address, "
+            f"localhost or an IP address, not Host {host}")
 CONTROL_BAD_TIMES = '"Times" must be a whole number from 1 up'
 CONTROL_BAD_PATH = '"Path" must start with "/" and lie outside /_fakeconsul/'
 CONTROL_BAD_HEADERS = '"Headers" must be an object whose values are strings'

@@ -75,7 +75,7 @@ class ACLTables:
         self.policies_index = 0
         self.tokens_index = 0
         self.bootstrap_index = 0  # the raft index of the bootstrap; 0 while it is still allowed
-        self.reset()
+        self._fresh()
 
     @property
     def enabled(self) -> bool:
@@ -88,7 +88,30 @@ class ACLTables:
 
     def reset(self) -> None:
         """Back to what a freshly started leader writes: the global-management policy, the
-        anonymous token and, when configured, the initial management token (which bootstraps)."""
+        anonymous token and, when configured, the initial management token (which bootstraps).
+
+        A bootstrap stays done: the token ``PUT /v1/acl/bootstrap`` minted survives, and
+        bootstrapping again is still refused. A reset must never hand a new management token
+        to whoever asks first (the real admin already holds one)."""
+        with self.lock:
+            minted = self._bootstrap_token()
+            self._fresh()
+            if minted is not None and self.bootstrap_index == 0:
+                # Written again, so it takes the next index, which stays the bootstrap's.
+                self.bootstrap_index = self.write_token(minted).create_index
+
+    def _bootstrap_token(self) -> Token | None:
+        """The token the bootstrap endpoint minted, if it did (not the configured one)."""
+        if not self.bootstrap_index:
+            return None
+        for token in self.tokens.values():
+            if token.create_index == self.bootstrap_index and token.description == (
+                BOOTSTRAP_DESCRIPTION
+            ):
+                return token
+        return None
+
+    def _fresh(self) -> None:
         with self.lock:
             self.policies.clear()
             self.tokens.clear()

@@ -27,7 +27,7 @@ from ..http.routes import Endpoint
 from ..model.cluster import Cluster
 from ..model.network import Network
 from ..model.timing import TIMING_FIELDS, timing_to_api
-from . import admin, dashboard
+from . import admin, dashboard, guard
 
 PREFIX = "/_fakeconsul/"
 # A blocking state query looks for a change this often (real seconds), and waits at most this.
@@ -49,6 +49,8 @@ def _body(request: Request, allowed: list[str]) -> dict[str, Any]:
         body = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise HTTPError(400, messages.CONTROL_BODY_NOT_JSON.format(err)) from None
+    except RecursionError:
+        raise HTTPError(400, messages.CONTROL_BODY_TOO_DEEP) from None
     if not isinstance(body, dict):
         raise HTTPError(400, messages.CONTROL_BODY_NOT_OBJECT)
     for key in body:
@@ -215,20 +217,39 @@ def inject(cluster: Cluster, request: Request, name: str) -> Response:
     status = body.get("Status")
     if status is None:
         raise HTTPError(400, messages.control_missing_field("Status"))
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+    # 1xx answers are not final: a client would wait for the real answer forever.
+    if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
         raise HTTPError(400, messages.CONTROL_BAD_STATUS)
     times = body.get("Times", 1)
     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
         raise HTTPError(400, messages.CONTROL_BAD_TIMES)
-    headers = body.get("Headers") or {}
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise HTTPError(400, messages.CONTROL_BAD_HEADERS)
+    headers = _headers(body.get("Headers") or {})
     app_for(target, SERVED_ENDPOINTS).inject(
         method, path, status, _string(body, "Body", ""),
         times=times, delay=_seconds(body, "Delay", required=False) or 0.0,
         headers=headers, content_type=_string(body, "ContentType", render.TEXT),
     )
     return _json({})
+
+
+# A header name is an RFC 9110 token; a value holds no CR, LF or other control character (it
+# would split the answer: response-header injection). The server frames the answer itself.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_FRAMING = ("content-length", "transfer-encoding", "connection")
+
+
+def _headers(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise HTTPError(400, messages.CONTROL_BAD_HEADERS)
+    for key, text in value.items():
+        if not _TOKEN.fullmatch(key):
+            raise HTTPError(400, messages.CONTROL_BAD_HEADER_NAME)
+        if key.lower() in _FRAMING:
+            raise HTTPError(400, messages.control_framing_header(key))
+        if _CONTROL_CHARACTERS.search(text):
+            raise HTTPError(400, messages.CONTROL_BAD_HEADER_VALUE)
+    return value
 
 
 # --- any cluster's API through any port ------------------------------------------------------
@@ -244,6 +265,10 @@ def via_cluster(cluster: Cluster, request: Request, name: str) -> Response:
     """
     target_name, _, rest = name.partition("/")
     target = _cluster(admin.network_of(cluster), target_name, 404)
+    if ("/" + rest).startswith(PREFIX):
+        # Not the control API again: a path that nests /_fakeconsul/clusters/ in itself would
+        # recurse once per level, each level holding a copy of the request.
+        raise HTTPError(400, messages.CONTROL_PROXY_TO_CONTROL)
     if not target.is_up:
         raise HTTPError(503, messages.control_cluster_down(target.name))
     data = request.get_data()
@@ -264,19 +289,21 @@ def unknown(cluster: Cluster, request: Request, name: str) -> Response:
 
 _ANY = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
+# Every endpoint asks for operator:read or operator:write once ACLs are on; the way through to
+# a cluster's own API hands the caller's token on to that cluster instead (guard.py).
 ENDPOINTS = (
-    Endpoint(PREFIX + "state", ("GET",), state),
-    Endpoint(PREFIX + "reset", ("POST",), reset),
-    Endpoint(PREFIX + "clock", ("GET",), clock),
-    Endpoint(PREFIX + "clock/advance", ("POST",), advance),
-    Endpoint(PREFIX + "timing", ("GET", "PUT"), timing),
-    Endpoint(PREFIX + "disconnect", ("POST",), disconnect),
-    Endpoint(PREFIX + "reconnect", ("POST",), reconnect),
-    Endpoint(PREFIX + "take-down", ("POST",), take_down),
-    Endpoint(PREFIX + "bring-up", ("POST",), bring_up),
-    Endpoint(PREFIX + "inject", ("POST", "DELETE"), inject),
-    Endpoint(PREFIX + "clusters/", _ANY, via_cluster, subtree=True),
-    Endpoint(PREFIX, _ANY, unknown, subtree=True),
+    Endpoint(PREFIX + "state", ("GET",), guard.operator(state)),
+    Endpoint(PREFIX + "reset", ("POST",), guard.operator(reset)),
+    Endpoint(PREFIX + "clock", ("GET",), guard.operator(clock)),
+    Endpoint(PREFIX + "clock/advance", ("POST",), guard.operator(advance)),
+    Endpoint(PREFIX + "timing", ("GET", "PUT"), guard.operator(timing)),
+    Endpoint(PREFIX + "disconnect", ("POST",), guard.operator(disconnect)),
+    Endpoint(PREFIX + "reconnect", ("POST",), guard.operator(reconnect)),
+    Endpoint(PREFIX + "take-down", ("POST",), guard.operator(take_down)),
+    Endpoint(PREFIX + "bring-up", ("POST",), guard.operator(bring_up)),
+    Endpoint(PREFIX + "inject", ("POST", "DELETE"), guard.operator(inject)),
+    Endpoint(PREFIX + "clusters/", _ANY, guard.same_origin(via_cluster), subtree=True),
+    Endpoint(PREFIX, _ANY, guard.operator(unknown), subtree=True),
 )
 
 # What a served cluster answers: Consul's API, this control API and the dashboard.

@@ -16,6 +16,7 @@ from .. import messages
 from ..http.render import HTTPError
 from ..http.routes import Endpoint
 from ..model.cluster import Cluster
+from .guard import same_origin
 
 _TYPES = {
     "html": "text/html; charset=utf-8",
@@ -39,4 +40,6 @@ def asset(cluster: Cluster, request: Request, name: str) -> Response:
     return response
 
 
-ENDPOINTS = (Endpoint("/ui/", ("GET", "HEAD"), asset, subtree=True),)
+# The page itself needs no token (as Consul's UI assets do not); what it does through the control
+# API does. A DNS name that is not this server's is refused here too.
+ENDPOINTS = (Endpoint("/ui/", ("GET", "HEAD"), same_origin(asset), subtree=True),)

@@ -274,7 +274,7 @@ SECONDS = '"Seconds" must be a number of seconds from 0 to 315360000'
     ("POST", "/_fakeconsul/inject", {"Status": 503}, 'Missing field "Path"'),
     ("POST", "/_fakeconsul/inject", {"Path": "/v1/peerings"}, 'Missing field "Status"'),
     ("POST", "/_fakeconsul/inject", {"Path": "/v1/peerings", "Status": 99},
-     '"Status" must be an HTTP status code from 100 to 599'),
+     '"Status" must be an HTTP status code from 200 to 599'),
     ("POST", "/_fakeconsul/inject", {"Path": "v1/peerings", "Status": 503},
      '"Path" must start with "/" and lie outside /_fakeconsul/'),
     ("POST", "/_fakeconsul/inject", {"Path": "/_fakeconsul/state", "Status": 503},

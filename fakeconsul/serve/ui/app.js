@@ -29,7 +29,8 @@ async function call(method, path, body) {
   // A body is sent as text/plain (fetch's default for a string): the fake reads JSON anyway.
   const init = { method, cache: "no-store" };
   if (body !== undefined) init.body = JSON.stringify(body);
-  // The control API ignores it; /_fakeconsul/clusters/<name>/ hands it to that cluster.
+  // With ACLs on the control API asks for operator:read or operator:write;
+  // /_fakeconsul/clusters/<name>/ hands the token to that cluster.
   const token = aclToken();
   if (token) init.headers = { "X-Consul-Token": token };
   const response = await fetch(path, init);
@@ -37,7 +38,9 @@ async function call(method, path, body) {
   if (!response.ok) {
     let message = text.trim() || `${response.status} ${response.statusText}`;
     if (response.status === 403 && !token) message += " (enter an ACL token at the top)";
-    throw new Error(message);
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
   }
   return text ? JSON.parse(text) : {};
 }
@@ -75,6 +78,7 @@ async function watch() {
     } catch (err) {
       failures += 1;
       setLive(false);
+      if (err.status === 403) say(err.message, "error");  // a token is missing or lacks rights
       offerOtherDashboards();
       await new Promise((resolve) => setTimeout(resolve, Math.min(500 * failures, 5000)));
     }
