@@ -214,10 +214,14 @@ def control_unknown_cluster(name: str) -> str:
 
 CONTROL_TWO_CLUSTERS = '"Clusters" must name two different clusters, like ["dc1", "dc2"]'
 CONTROL_BAD_STATUS = '"Status" must be an HTTP status code from 200 to 599'
-CONTROL_BAD_HEADER_NAME = '"Headers" names must be HTTP header names (letters, digits, !#$%&\'*+-.^_`|~)'
+CONTROL_BAD_HEADER_NAME = (
+    '"Headers" names must be HTTP header names (letters, digits, !#$%&\'*+-.^_`|~)'
+)
 CONTROL_BAD_HEADER_VALUE = '"Headers" values must not hold CR, LF or other control characters'
 CONTROL_BODY_TOO_DEEP = "Request body is nested too deeply"
-CONTROL_PROXY_TO_CONTROL = "/_fakeconsul/clusters/<name>/ reaches a cluster's Consul API, not /_fakeconsul/"
+CONTROL_PROXY_TO_CONTROL = (
+    "/_fakeconsul/clusters/<name>/ reaches a cluster's Consul API, not /_fakeconsul/"
+)
 
 
 def control_framing_header(name: str) -> str:
