@@ -8,6 +8,7 @@ Routing follows Go's ServeMux as Consul registers it: exact paths, the ``/v1/pee
 from __future__ import annotations
 
 import functools
+import logging
 import posixpath
 import traceback
 from collections.abc import Iterable
@@ -85,6 +86,7 @@ def _request_path(request: Request) -> str:
     return raw.encode("latin-1").decode("utf-8", "replace")
 
 
+log = logging.getLogger("fakeconsul.http")  # configured by fakeconsul serve (serve/logs.py)
 _APP = "http.app"  # the key of a cluster's app among its attachments
 
 
@@ -100,8 +102,10 @@ def app_for(cluster: Cluster, endpoints: Iterable[Endpoint] | None = None) -> Co
 class ConsulApp:
     """WSGI application answering as one Consul agent (the cluster's leader) answers.
 
-    An exception the fake did not expect is kept in ``errors`` (and answered with a 500), so a
-    test harness can re-raise it instead of letting it hide behind a status code.
+    An exception the fake did not expect is answered with a 500, logged with its traceback at
+    error level and counted in ``error_count``. While ``keep_errors`` is true (tests: the
+    pytest plugin re-raises them, then drops them) it is also kept in ``errors``; a
+    long-running ``fakeconsul serve`` keeps none, so no caller can grow its memory.
     """
 
     def __init__(self, cluster: Cluster, endpoints: Iterable[Endpoint] | None = None) -> None:
@@ -111,6 +115,8 @@ class ConsulApp:
         self._subtrees = _subtree_roots(self.endpoints)
         self._routes: dict[str, tuple[int, str]] = {}  # path -> (endpoint number, name)
         self.errors: list[BaseException] = []
+        self.keep_errors = True
+        self.error_count = 0
         self.injections = Injections()
 
     def drop_areas(self, areas: Iterable[Any]) -> None:
@@ -150,10 +156,14 @@ class ConsulApp:
         request.method = request.environ.get("REQUEST_METHOD") or request.method
         try:
             response = self.injections.take(request) or self._dispatch(request)
-        except Exception as err:  # a bug in the fake: keep it for the test, answer loudly
-            self.errors.append(err)
+        except Exception as err:  # a bug in the fake: answer loudly, log it, keep it for a test
+            self.error_count += 1
+            log.error("internal error answering %s %s", request.method, request.path[:200],
+                      exc_info=err)
+            if self.keep_errors:
+                self.errors.append(err)
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            response = render.text(500, messages.internal_error(detail))
+            response = render.text(500, messages.internal_error(detail[:500]))
         return render.vary(response)
 
     def _dispatch(self, request: Request) -> Response:

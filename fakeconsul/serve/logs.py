@@ -29,7 +29,11 @@ class _ConsulFormatter(logging.Formatter):
         millis = int(record.msecs)
         level = f"[{_NAMES.get(record.levelno, record.levelname)}]"
         area = record.name.removeprefix(ROOT + ".") if record.name != ROOT else "server"
-        return f"{stamp}.{millis:03d}Z {level:<7} {area}: {record.getMessage()}"
+        line = f"{stamp}.{millis:03d}Z {level:<7} {area}: {record.getMessage()}"
+        if record.exc_info:
+            # An internal error: its traceback follows, so a bug in the fake can be reported.
+            line += "\n" + self.formatException(record.exc_info)
+        return line
 
 
 def configure(level: str, *, quiet: bool = False) -> Callable[[str], None] | None:

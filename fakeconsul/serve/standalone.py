@@ -62,8 +62,12 @@ class Standalone:
         return [c.name for c in self.network.clusters if c.name not in served]
 
     def _configure(self, cluster: Cluster) -> Cluster:
+        app = wsgi_app(cluster)
+        # Left running, the server logs and counts internal errors but keeps none: any caller
+        # could otherwise grow its memory, one traceback (and its frames) per request.
+        app.keep_errors = False
         if not self.control_api:
-            wsgi_app(cluster).drop_areas(CONTROL_AREAS)
+            app.drop_areas(CONTROL_AREAS)
         return cluster
 
     # --- persistence -----------------------------------------------------------------------

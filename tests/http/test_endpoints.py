@@ -773,3 +773,33 @@ def test_an_unexpected_exception_is_kept_for_the_test(
     )
     assert [str(err) for err in wsgi_app(dc1).errors] == ["boom"]
     wsgi_app(dc1).errors.clear()  # seen and checked: not a failure of this test
+
+
+def test_an_internal_error_is_logged_with_its_traceback(
+    dc1: Cluster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dc1, "list_with_index", broken)
+    Client(wsgi_app(dc1)).get("/v1/peerings")
+    wsgi_app(dc1).errors.clear()  # seen and checked: not a failure of this test
+
+    [record] = [r for r in caplog.records if r.name == "fakeconsul.http"]
+    assert (record.levelname, record.getMessage(), record.exc_info is not None) == (
+        "ERROR", "internal error answering GET /v1/peerings", True)
+
+
+def test_an_app_that_keeps_no_errors_still_counts_them(
+    dc1: Cluster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dc1, "list_with_index", broken)
+    app = wsgi_app(dc1)
+    app.keep_errors = False
+    Client(app).get("/v1/peerings")
+    Client(app).get("/v1/peerings")
+
+    assert (app.error_count, app.errors) == (2, [])

@@ -223,3 +223,9 @@ def test_the_saved_timing_wins_and_reset_returns_to_the_flags(tmp_path: Path) ->
     loaded = world.network.timing.connect_delay
     admin.reset(world.network)
     assert (loaded, world.network.timing.connect_delay) == (5, 1)
+
+
+def test_a_standalone_server_keeps_no_internal_error_in_memory() -> None:
+    world = Standalone(Timing())
+
+    assert wsgi_app(world.cluster("dc1")).keep_errors is False
