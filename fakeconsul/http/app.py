@@ -33,6 +33,7 @@ from . import (
     render,
     ui,
 )
+from .blocking import Parked
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
 from .routes import Endpoint
@@ -151,6 +152,8 @@ class ConsulApp:
         request.method = request.environ.get("REQUEST_METHOD") or request.method
         try:
             response = self.injections.take(request) or self._dispatch(request)
+        except Parked:
+            raise  # the server holds the request and runs it again later (blocking.PARKING)
         except Exception as err:  # a bug in the fake: keep it for the test, answer loudly
             self.errors.append(err)
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
