@@ -1,0 +1,279 @@
+"""One cluster's HTTP API on a real socket, the way Consul's Go ``net/http`` server talks.
+
+``ClusterServer`` binds in the caller's thread (port 0 by default, the real port read back),
+serves from an event loop thread (``loop.py``: h11 framing, keep-alive, timeouts, Go's answers
+to requests it cannot read) and runs the cluster's WSGI app on worker threads (``workers.py``).
+Answers are written with Go's status lines and header order (``goresponse.py``). A blocking query
+holds no thread while it waits (``watchers.py``). The same server can be moved from cluster to
+cluster (``attach``/``detach``: the pytest plugin's pool), refuses connections while its
+cluster is down, and calls ``answer_hook`` before each answer is written (``fakeconsul serve
+--state-file`` saves the network there, so no write is acknowledged before it is on disk).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from contextvars import copy_context
+
+import h11
+from werkzeug.wrappers import Request, Response
+
+from .. import messages
+from ..cluster import Cluster
+from ..http import render
+from ..http.blocking import PARKING, Parked, Parking
+from . import goresponse
+from .environ import build_environ
+from .loop import Connection, EventLoop, request_facts
+from .watchers import Answer, Outcome, Watch, Watchers
+from .workers import Workers, in_worker
+
+RequestLog = Callable[[str], None]
+AnswerHook = Callable[[Request, Response], Response]
+IDLE_TIMEOUT = 90.0  # seconds a keep-alive connection may sit idle (Go's client: 90 s too)
+READ_TIMEOUT = 30.0  # seconds from a request's first byte to its last
+MAX_CONNS_PER_CLIENT = 200  # Consul's http_max_conns_per_client; 0: no limit
+BACKLOG = 1024
+
+
+class ServeError(RuntimeError):
+    """The server could not listen (for example: the port is busy)."""
+
+
+def format_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class ClusterServer:
+    def __init__(
+        self,
+        cluster: Cluster | None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        request_log: RequestLog | None = None,
+        answer_hook: AnswerHook | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        max_conns_per_client: int = MAX_CONNS_PER_CLIENT,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.cluster: Cluster | None = None
+        self.request_log = request_log
+        self.answer_hook = answer_hook
+        self.idle_timeout = idle_timeout
+        self.read_timeout = read_timeout
+        self.max_conns_per_client = max_conns_per_client
+        self.errors: list[BaseException] = []  # the server's own failures, re-raised by check()
+        self._pending = cluster
+        self._loop: EventLoop | None = None
+        self._watchers: Watchers | None = None
+        self._workers: Workers | None = None
+        self._change_pending = False
+
+    # --- where -----------------------------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        return f"{format_host(self.host)}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind and serve; a busy port raises ServeError."""
+        self._listen()
+        if self._pending is not None:
+            self.attach(self._pending)
+            self._pending = None
+
+    def is_running(self) -> bool:
+        return self._loop is not None and self._loop.thread.is_alive()
+
+    def _listen(self) -> None:
+        # Also when a cluster comes back up: its port may have been taken meanwhile.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((self.host, self.port))
+            listener.listen(BACKLOG)
+        except OSError as err:
+            listener.close()
+            raise ServeError(
+                f"cannot listen on {self.host}:{self.port}: {err.strerror or err}"
+            ) from None
+        self.port = listener.getsockname()[1]
+        self._workers = Workers()
+        self._loop = EventLoop(
+            listener, self, idle_timeout=self.idle_timeout, read_timeout=self.read_timeout,
+            max_conns_per_client=self.max_conns_per_client, errors=self.errors,
+        )
+        self._watchers = Watchers(self._loop, self._evaluate, self._index, self._log_answer)
+        self._loop.start()
+
+    def stop(self) -> None:
+        """Stop serving and close every connection; a server whose cluster is down is closed
+        already. Costs a few milliseconds (no poll interval to wait out)."""
+        self._release_cluster()
+        if self.is_running():
+            self._stop_listening()
+
+    def _stop_listening(self) -> None:
+        loop, self._loop, self._watchers = self._loop, None, None
+        if loop is not None:
+            # From a request (the control API taking its own cluster down) the answer is
+            # written before the loop ends; from anywhere else every connection closes now.
+            loop.stop(graceful=in_worker())
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def attach(self, cluster: Cluster) -> None:
+        """Serve ``cluster`` from now on (a pooled server moves from test to test)."""
+        self.detach()
+        self.cluster = cluster
+        cluster.set_served_address(self.address)
+        cluster.on_availability(self._availability_changed)
+        cluster.store.on_change(self._store_changed)
+
+    def detach(self) -> None:
+        """Serve no cluster (answer 503) until the next ``attach``; connections of the last
+        cluster's clients are closed, as its agent going away would close them."""
+        if self._release_cluster():
+            if not self.is_running():
+                self._listen()  # a pooled server that was down for its last test
+            elif self._loop is not None:
+                self._loop.new_epoch()
+
+    def _release_cluster(self) -> bool:
+        cluster, self.cluster = self.cluster, None
+        if cluster is None:
+            return False
+        cluster.off_availability(self._availability_changed)
+        cluster.store.off_change(self._store_changed)
+        if cluster.served_address == self.address:
+            cluster.set_served_address(None)
+        return True
+
+    def _availability_changed(self, up: bool) -> None:
+        # A cluster that is down refuses connections on its port, as a stopped agent does.
+        if not up and self.is_running():
+            self._stop_listening()
+        elif up and not self.is_running():
+            self._listen()
+
+    # --- requests (Handler for the loop) ---------------------------------------------------------
+
+    def on_request(self, conn: Connection, request: h11.Request, body: bytes) -> None:
+        loop, workers, watchers = self._loop, self._workers, self._watchers
+        if loop is None or workers is None or watchers is None:
+            return
+        started = time.perf_counter()
+
+        def job() -> None:
+            outcome = self._outcome(conn.client, request, body, Parking(final=False))
+
+            def deliver() -> None:
+                if isinstance(outcome, Parked):
+                    watchers.park(conn, request, body, outcome, started)
+                else:
+                    self._log_answer(outcome, started)
+                    loop.respond(conn, outcome.data, outcome.close)
+
+            loop.call_soon(deliver)
+
+        workers.submit(job)
+
+    def _evaluate(self, watch: Watch, final: bool, done: Callable[[Outcome], None]) -> None:
+        loop, workers = self._loop, self._workers
+        if loop is None or workers is None:
+            return
+
+        def job() -> None:
+            outcome = self._outcome(watch.conn.client, watch.request, watch.body,
+                                    Parking(final=final))
+            loop.call_soon(lambda: done(outcome))
+
+        workers.submit(job)
+
+    def _outcome(self, client: tuple[str, int], request: h11.Request, body: bytes,
+                 parking: Parking) -> Outcome:
+        """Run the app for one request on this worker: an encoded answer, or Parked."""
+        facts = request_facts(request)
+        try:
+            environ = build_environ(request, body, server=(self.host, self.port), client=client)
+            wsgi_request = Request(environ)
+            context = copy_context()
+            context.run(PARKING.set, parking)
+            response = context.run(self.application, wsgi_request)
+            label = f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}"
+        except Parked as parked:
+            return parked
+        except Exception as err:  # a bug in the fake or its hook: keep it, answer loudly
+            self.errors.append(err)
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            response = render.text(500, messages.internal_error(detail))
+            label = f"{request.method.decode('latin-1')} {request.target.decode('latin-1')}"
+        data, close = goresponse.encode(
+            response.status_code, response.headers.items(), response.get_data(), facts
+        )
+        return Answer(data, close, response.status_code, label)
+
+    def application(self, request: Request) -> Response:
+        response = self.dispatch(request)
+        if self.answer_hook is not None:
+            response = self.answer_hook(request, response)
+        return response
+
+    def dispatch(self, request: Request) -> Response:
+        if self.cluster is None:
+            return Response("no cluster is served here now", 503, content_type="text/plain")
+        response: Response = self.cluster.wsgi_app.handle(request)
+        return response
+
+    def _log_answer(self, answer: Answer, started: float) -> None:
+        if self.request_log is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            name = self.cluster.name if self.cluster is not None else "-"
+            self.request_log(f"{name} {answer.label} {answer.status} {elapsed:.1f}ms")
+
+    # --- blocking queries ------------------------------------------------------------------------
+
+    def _index(self) -> int:
+        return self.cluster.store.index if self.cluster is not None else 0
+
+    def _store_changed(self) -> None:
+        # From the writing thread: one wake-up of the loop however many writes come meanwhile.
+        loop = self._loop
+        if loop is None or self._change_pending:
+            return
+        self._change_pending = True
+
+        def changed() -> None:
+            self._change_pending = False
+            if self._watchers is not None:
+                self._watchers.changed()
+
+        loop.call_soon(changed)
+
+    @property
+    def watching(self) -> int:
+        """How many blocked requests are held now (loop thread; a snapshot elsewhere)."""
+        return len(self._watchers) if self._watchers is not None else 0
+
+    # --- errors ----------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Re-raise the first unexpected exception the fake hit while serving."""
+        if self.cluster is not None and self.cluster.wsgi_app.errors:
+            raise self.cluster.wsgi_app.errors.pop(0)
+        if self.errors:
+            raise self.errors.pop(0)
