@@ -46,6 +46,7 @@ log = logging.getLogger("fakeconsul.serve")
 
 MAX_HEADER_BYTES = (1 << 20) + 4096  # Go's DefaultMaxHeaderBytes plus the slack it allows
 RECV_SIZE = 65536
+HEAD_SLICE = 4096
 ACCEPT_BATCH = 64
 ERROR_LINGER = 1.0  # after an error answer, how long the client may take to read it and hang up
 ACCEPT_PAUSE = 0.05  # out of file descriptors with nothing idle to close: retry accepting then
@@ -359,11 +360,21 @@ class EventLoop:
             self.close(conn)
             return
         self._idle.pop(conn, None)
-        conn.parser.receive_data(data)
-        if not conn.busy:
-            if not conn.partial:
-                conn.partial = True
-                self._arm(conn, self.read_timeout, lambda: self._read_timed_out(conn))
+        if conn.busy:
+            conn.parser.receive_data(data)  # pipelined: read once this answer is out
+            return
+        if not conn.partial:
+            conn.partial = True
+            self._arm(conn, self.read_timeout, lambda: self._read_timed_out(conn))
+        # h11 measures a head only while it is incomplete: fed in slices, a head over the limit
+        # is caught within HEAD_SLICE bytes even when the rest of it arrives in one read.
+        at = 0
+        while at < len(data) and conn.request is None and conn.open and not conn.busy:
+            conn.parser.receive_data(data[at:at + HEAD_SLICE])
+            at += HEAD_SLICE
+            self._advance(conn)
+        if at < len(data) and conn.open:
+            conn.parser.receive_data(data[at:])
             self._advance(conn)
 
     def _advance(self, conn: Connection) -> None:

@@ -12,6 +12,7 @@ Consul's (``?wait=``, jitter included, per watch) and timers wake as in ``run_bl
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,9 +71,21 @@ class Watchers:
         self._log = log
         self._groups: dict[Key, Group] = {}
         self._expired: dict[Key, list[Watch]] = {}
+        self._count = 0
+        self._count_changed = threading.Condition()
+
+    def wait_for_count(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` watches are held (any thread but the loop's); False on timeout."""
+        with self._count_changed:
+            return self._count_changed.wait_for(lambda: self._count == count, timeout)
+
+    def _counted(self, delta: int) -> None:
+        with self._count_changed:
+            self._count += delta
+            self._count_changed.notify_all()
 
     def __len__(self) -> int:
-        return sum(len(group.watches) for group in self._groups.values())
+        return self._count
 
     def park(self, conn: Connection, request: h11.Request, body: bytes, parked: Parked,
              started: float) -> None:
@@ -88,6 +101,7 @@ class Watchers:
             group = self._groups[key] = Group(key)
         group.watches[watch] = None
         watch.group = group
+        self._counted(1)
         self._schedule_recheck(group, parked.recheck)
         self._maybe_evaluate(group)
 
@@ -180,6 +194,7 @@ class Watchers:
         if group is None:
             return
         group.watches.pop(watch, None)
+        self._counted(-1)
         if not group.watches and self._groups.get(group.key) is group:
             del self._groups[group.key]
             if group.recheck is not None:
