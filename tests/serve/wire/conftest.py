@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from wire_raw import CONNECTION_LIMIT, IDLE_TIMEOUT, READ_TIMEOUT, Raw
 
 from fakeconsul import Cluster, Network
 from fakeconsul.serve.server import ClusterServer
-
-from wire_raw import CONNECTION_LIMIT, IDLE_TIMEOUT, READ_TIMEOUT, Raw
 
 
 @pytest.fixture

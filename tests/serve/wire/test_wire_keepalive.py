@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from wire_raw import CONNECTION_LIMIT, Raw
 
 from fakeconsul import Cluster
