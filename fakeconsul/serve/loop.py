@@ -241,12 +241,15 @@ class EventLoop:
                 self._guard_call(timer.callback)
 
     def _drain_wake(self, mask: int) -> None:
-        self._woken = False
         try:
             while self._wake_r.recv(4096):
                 pass
         except BlockingIOError:
             pass
+        # Only now: cleared before the bytes were read, a call_soon in between had its byte
+        # read here and every later one saw "woken" and sent none, so the loop slept on.
+        # Calls queued before this line are run after it, in this same turn.
+        self._woken = False
 
     def _shutdown(self, graceful: bool) -> None:
         self._close_listener()
