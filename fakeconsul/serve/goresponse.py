@@ -128,8 +128,8 @@ def encode(
         lines.append(b"Transfer-Encoding: chunked\r\n")
     lines.append(b"\r\n")
     if allowed and not request.head:
-        if chunked:
-            lines.append(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        if chunked:  # pieces, not one formatted copy: a 10,000-peering list is 11 MB
+            lines += (b"%x\r\n" % len(body), body, b"\r\n0\r\n\r\n")
         else:
             lines.append(body)
     return b"".join(lines), close

@@ -269,6 +269,11 @@ class ClusterServer:
         """How many blocked requests are held now (loop thread; a snapshot elsewhere)."""
         return len(self._watchers) if self._watchers is not None else 0
 
+    @property
+    def worker_threads(self) -> int:
+        """Worker threads this server has started since it last started listening."""
+        return self._workers.started if self._workers is not None else 0
+
     def wait_for_watching(self, count: int, timeout: float = 5.0) -> bool:
         """Block until exactly ``count`` blocked requests are held; False after ``timeout``."""
         watchers = self._watchers

@@ -30,6 +30,7 @@ class Workers:
         self._idle = 0
         self._closed = False
         self._work: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self.started = 0  # threads started so far
 
     def submit(self, job: Job) -> None:
         with self._lock:
@@ -37,6 +38,7 @@ class Workers:
             if not spawn:
                 self._idle -= 1  # that worker's next item is this one
         if spawn:
+            self.started += 1
             threading.Thread(target=self._run, name=self._name, daemon=True).start()
         self._work.put(job)
 
