@@ -22,6 +22,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from fakeconsul import Cluster
+from fakeconsul.serve.server import ClusterServer
 from fakeconsul.testing import make_network
 
 from .figures import Figure, Goal
@@ -72,24 +73,14 @@ def _round(port: int, path: str, clients: int, blocked: Callable[[], int],
     return Round([t - written_at for t in seen["finished"]], idle_cpu, seen)
 
 
-def _fake_round(cluster: Cluster, port: int, clients: int, round_no: int,
+def _fake_round(cluster: Cluster, server: ClusterServer, clients: int, round_no: int,
                 idle_window: float) -> Round:
     index = cluster.list_with_index()[1]
-    waiting: set[int] = set()
-    original = cluster.store.wait_for_change
-
-    def spy(seen_index: int, timeout: float) -> None:
-        waiting.add(threading.get_ident())  # set.add is atomic under the GIL
-        original(seen_index, timeout)
-
-    cluster.store.wait_for_change = spy  # type: ignore[method-assign]
-    try:
-        result = _round(
-            port, f"/v1/peerings?index={index}&wait=30s", clients, lambda: len(waiting),
-            lambda: cluster.generate_token(f"newcomer-{round_no}"), idle_window,
-        )
-    finally:
-        del cluster.store.wait_for_change
+    # Blocked requests are watches held by the server (no thread each): count those.
+    result = _round(
+        server.port, f"/v1/peerings?index={index}&wait=30s", clients, lambda: server.watching,
+        lambda: cluster.generate_token(f"newcomer-{round_no}"), idle_window,
+    )
     seen = result.seen
     if set(seen["statuses"]) != {200} or min(seen["indexes"]) <= index:
         raise RuntimeError(f"fan-out answers not woken by the write: {seen}")
@@ -124,7 +115,7 @@ def run(sizes: Sizes) -> list[Figure]:
     base: list[Round] = []
     with served(dc1) as server:
         for round_no in range(sizes.fanout_rounds):
-            fake.append(_fake_round(dc1, server.port, sizes.fanout_clients, round_no,
+            fake.append(_fake_round(dc1, server, sizes.fanout_clients, round_no,
                                     idle_window))
             canned = fetch("127.0.0.1", server.port, "/v1/peerings")
             base.append(_baseline_round(canned, sizes.fanout_clients, idle_window))

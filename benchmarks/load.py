@@ -47,6 +47,9 @@ def parse(buffer: bytearray, eof: bool) -> tuple[Answer | None, int]:
         key, _, value = line.partition(":")
         headers[key.strip().lower()] = value.strip()
     start = end + 4
+    close = headers.get("connection", "").lower() == "close"
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        return _dechunk(buffer, start, status, headers, close)
     length = headers.get("content-length")
     if length is None:
         if not eof:
@@ -56,8 +59,28 @@ def parse(buffer: bytearray, eof: bool) -> tuple[Answer | None, int]:
         size = int(length)
     if len(buffer) - start < size:
         return None, 0
-    close = headers.get("connection", "").lower() == "close"
     return Answer(status, headers, bytes(buffer[start:start + size]), close), start + size
+
+
+def _dechunk(buffer: bytearray, start: int, status: int, headers: dict[str, str], close: bool
+             ) -> tuple[Answer | None, int]:
+    """A chunked body (Go chunks answers over 2,048 bytes), no trailers."""
+    body = bytearray()
+    at = start
+    while True:
+        line_end = buffer.find(b"\r\n", at)
+        if line_end < 0:
+            return None, 0
+        size = int(bytes(buffer[at:line_end]).split(b";")[0], 16)
+        at = line_end + 2
+        if size == 0:
+            if len(buffer) < at + 2:
+                return None, 0
+            return Answer(status, headers, bytes(body), close), at + 2
+        if len(buffer) < at + size + 2:
+            return None, 0
+        body += buffer[at:at + size]
+        at += size + 2
 
 
 def _open(host: str, port: int) -> socket.socket:

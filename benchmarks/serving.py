@@ -22,8 +22,11 @@ from fakeconsul.serve.server import ClusterServer
 
 from .measure import ROOT
 
-# Headers werkzeug writes itself; the rest of the fake's answer is copied into the canned one.
-_OWN_HEADERS = {"date", "content-length", "connection", "server", "content-type"}
+# Headers the serving side writes itself (framing, date); the rest of the fake's answer is copied
+# into the canned one.
+_OWN_HEADERS = {
+    "date", "content-length", "connection", "server", "content-type", "transfer-encoding",
+}
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .. import messages
 from ..model.cluster import Cluster
 from ..model.errors import ConsulError
 from . import acl, agent, agent_services, catalog, config, exported, health, peering, render
+from .blocking import Parked
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
 from .routes import Endpoint
@@ -156,6 +157,8 @@ class ConsulApp:
         request.method = request.environ.get("REQUEST_METHOD") or request.method
         try:
             response = self.injections.take(request) or self._dispatch(request)
+        except Parked:
+            raise  # the server holds the request and runs it again later (blocking.PARKING)
         except Exception as err:  # a bug in the fake: answer loudly, log it, keep it for a test
             self.error_count += 1
             log.error("internal error answering %s %s", request.method, request.path[:200],

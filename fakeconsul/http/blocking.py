@@ -1,9 +1,18 @@
-"""Consul's blocking queries: answer once the watched index passes ``?index=`` or time runs out."""
+"""Consul's blocking queries: answer once the watched index passes ``?index=`` or time runs out.
+
+Two ways to wait. Without a server that can hold requests (werkzeug's test Client, any WSGI
+server), the calling thread sleeps on the store's condition. A server that sets ``PARKING``
+(fakeconsul/serve) holds a blocked request without a thread: ``run_blocking`` raises ``Parked``
+instead of sleeping, the server keeps the connection and runs the whole request again after a
+write, when a timer is due, or (with ``Parking.final``) when the wait is over.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
 from ..model.cluster import Cluster
@@ -31,6 +40,35 @@ def real_seconds() -> float:
     return time.monotonic()
 
 
+@dataclass(frozen=True)
+class Parking:
+    """Set in ``PARKING`` by a server that holds blocked requests itself."""
+
+    final: bool = False  # the request's wait is over: answer with whatever the query says
+
+
+PARKING: ContextVar[Parking | None] = ContextVar("fakeconsul_parking", default=None)
+
+
+class Parked(Exception):
+    """The request must wait: the store's index was ``seen`` when its query ran and found
+    nothing newer than ``?index=``. ``timeout`` is the wait Consul grants (jitter included),
+    ``recheck`` the seconds until a pending timer is due (``None``: none is)."""
+
+    def __init__(self, seen: int, timeout: float, recheck: float | None) -> None:
+        super().__init__(seen, timeout, recheck)
+        self.seen, self.timeout, self.recheck = seen, timeout, recheck
+
+
+def _until_timer(cluster: Cluster) -> float | None:
+    network = cluster.network
+    due = network.next_due()
+    if due is None:
+        return None
+    until_due = (due - network.now()).total_seconds()
+    return max(TIMER_POLL, min(until_due, TIMER_POLL_MAX))
+
+
 def run_blocking(
     cluster: Cluster, blocking: Blocking, query: Callable[[], tuple[T, int]]
 ) -> tuple[T, int]:
@@ -40,16 +78,22 @@ def run_blocking(
     """
     if not blocking.blocks:
         return query()
+    parking = PARKING.get()
+    if parking is not None:
+        seen = cluster.store.index
+        result, index = query()
+        if index > blocking.min_index or parking.final:
+            return result, index
+        raise Parked(seen, blocking.timeout(), _until_timer(cluster))
     deadline = real_seconds() + blocking.timeout()
-    store, network = cluster.store, cluster.network
+    store = cluster.store
     while True:
         seen = store.index
         result, index = query()
         remaining = deadline - real_seconds()
         if index > blocking.min_index or remaining <= 0:
             return result, index
-        due = network.next_due()
-        if due is not None:
-            until_due = (due - network.now()).total_seconds()
-            remaining = min(remaining, max(TIMER_POLL, min(until_due, TIMER_POLL_MAX)))
+        recheck = _until_timer(cluster)
+        if recheck is not None:
+            remaining = min(remaining, recheck)
         store.wait_for_change(seen, remaining)

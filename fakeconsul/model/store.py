@@ -8,6 +8,7 @@ move. The network's lock guards the tables; the condition below only guards the 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .peering import PeeringRecord
@@ -37,6 +38,9 @@ class Store:
         self.secrets: dict[str, PeeringSecrets] = {}
         # Dialer side: the stream secret each dialer record presents when it opens its stream.
         self.dialer_stream_secrets: dict[str, str] = {}
+        # Called after every write, from the writing thread: a server that holds blocked
+        # requests without a thread each re-evaluates them from here (serve/watchers.py).
+        self._listeners: list[Callable[[], None]] = []
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -63,6 +67,16 @@ class Store:
     def _notify(self) -> None:
         with self._changed:
             self._changed.notify_all()
+        for listener in tuple(self._listeners):
+            listener()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread; it must not block) after each write."""
+        self._listeners.append(listener)
+
+    def off_change(self, listener: Callable[[], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     # Other tables (catalog, config entries) share the raft index: they take one per write
     # and wake the blocking queries when done.

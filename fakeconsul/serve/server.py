@@ -1,101 +1,54 @@
-"""One cluster's WSGI app on a real socket, served from a daemon thread.
+"""One cluster's HTTP API on a real socket, the way Consul's Go ``net/http`` server talks.
 
-pytest-httpserver's ``HTTPServerBase`` owns binding (port 0 by default), the thread, start and
-stop; this class adds what a fake Consul agent needs: HTTP/1.1, no ``Server`` header, a short
-poll interval so stop takes ~50 ms, one log line per request, and the served address made known
-to the network so tokens name it.
+``ClusterServer`` binds in the caller's thread (port 0 by default, the real port read back),
+serves from an event loop thread (``loop.py``: h11 framing, keep-alive, timeouts, Go's answers
+to requests it cannot read) and runs the cluster's WSGI app on worker threads (``workers.py``).
+Answers are written with Go's status lines and header order (``goresponse.py``). A blocking query
+holds no thread while it waits (``watchers.py``). The same server can be moved from cluster to
+cluster (``attach``/``detach``: the pytest plugin's pool), refuses connections while its
+cluster is down, and calls ``answer_hook`` before each answer is written (``fakeconsul serve
+--state-file`` saves the network there, so no write is acknowledged before it is on disk).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import queue
-import threading
+import socket
 import time
+import traceback
 from collections.abc import Callable
-from typing import Any
+from contextvars import copy_context
 
-from pytest_httpserver.httpserver import HTTPServerBase
-from werkzeug.serving import WSGIRequestHandler
+import h11
 from werkzeug.wrappers import Request, Response
 
+from .. import messages
+from ..http import render
+from ..http.blocking import PARKING, Parked, Parking
 from ..model.cluster import Cluster
+from . import goresponse
+from .environ import build_environ
+from .loop import Connection, EventLoop, request_facts
+from .watchers import Answer, Outcome, Watch, Watchers
+from .workers import Workers, in_worker
 from .wsgi import wsgi_app
 
 RequestLog = Callable[[str], None]
-# Sees each answer before it is sent and may replace it (``fakeconsul serve --state-file``
-# saves the network there, so no write is acknowledged before it is on disk).
 AnswerHook = Callable[[Request, Response], Response]
-POLL_INTERVAL = 0.05
+IDLE_TIMEOUT = 90.0  # seconds a keep-alive connection may sit idle (Go's client: 90 s too)
+READ_TIMEOUT = 30.0  # seconds from a request's first byte to its last
+MAX_CONNS_PER_CLIENT = 200  # Consul's http_max_conns_per_client; 0: no limit
+BACKLOG = 1024
 
 
 class ServeError(RuntimeError):
     """The server could not listen (for example: the port is busy)."""
 
 
-class _Workers:
-    """The threads that answer connections, kept for the next one when they are done.
-
-    werkzeug's threaded server starts a thread per request, which cost more CPU than the whole
-    answer (about 0.5 ms on a small VM; benchmarks/README.md). A connection goes to an idle
-    worker when there is one and to a new thread otherwise, so a blocking query still never
-    waits for another; at most MAX_IDLE workers wait for work.
-    """
-
-    MAX_IDLE = 16
-
-    def __init__(self, server: Any) -> None:
-        self._server = server
-        self._lock = threading.Lock()
-        self._idle = 0
-        self._closed = False
-        self._work: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
-
-    def submit(self, request: Any, client_address: Any) -> None:
-        with self._lock:
-            spawn = self._idle == 0
-            if not spawn:
-                self._idle -= 1  # that worker's next item is this one
-        if spawn:
-            threading.Thread(target=self._run, daemon=True).start()
-        self._work.put((request, client_address))
-
-    def _run(self) -> None:
-        while (item := self._work.get()) is not None:
-            # socketserver's per-thread body: handle, report errors, close the connection.
-            self._server.process_request_thread(*item)
-            with self._lock:
-                if self._closed or self._idle >= self.MAX_IDLE:
-                    return
-                self._idle += 1
-
-    def close(self) -> None:
-        """Let the idle workers go; busy ones finish their answer first."""
-        with self._lock:
-            self._closed, idle, self._idle = True, self._idle, 0
-        for _ in range(idle):
-            self._work.put(None)
+def format_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
-class _RequestHandler(WSGIRequestHandler):
-    # HTTP/1.1 status lines as Go sends; werkzeug still closes each connection after one answer
-    # (its handler cannot drain a request body safely), so clients reconnect per request.
-    protocol_version = "HTTP/1.1"
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        # Go sends Date but no Server header.
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass  # ClusterServer logs with the cluster's name and the time taken
-
-    def log_error(self, format: str, *args: Any) -> None:
-        pass
-
-
-class ClusterServer(HTTPServerBase):
+class ClusterServer:
     def __init__(
         self,
         cluster: Cluster | None,
@@ -104,56 +57,82 @@ class ClusterServer(HTTPServerBase):
         *,
         request_log: RequestLog | None = None,
         answer_hook: AnswerHook | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        max_conns_per_client: int = MAX_CONNS_PER_CLIENT,
     ) -> None:
-        super().__init__(host, port, threaded=True)
+        self.host = host
+        self.port = port
         self.cluster: Cluster | None = None
         self.request_log = request_log
         self.answer_hook = answer_hook
+        self.idle_timeout = idle_timeout
+        self.read_timeout = read_timeout
+        self.max_conns_per_client = max_conns_per_client
+        self.errors: list[BaseException] = []  # the server's own failures, re-raised by check()
         self._pending = cluster
-        self._workers: _Workers | None = None
-        self._host_text: str | None = None
+        self._loop: EventLoop | None = None
+        self._watchers: Watchers | None = None
+        self._workers: Workers | None = None
+        self._change_pending = False
+
+    # --- where -----------------------------------------------------------------------------------
 
     @property
     def address(self) -> str:
-        # format_host parses the host as an IP address each time; a pooled server is asked a
-        # few times per test, so the host part is worked out once.
-        if self._host_text is None:
-            self._host_text = self.format_host(self.host)
-        return f"{self._host_text}:{self.port}"
+        return f"{format_host(self.host)}:{self.port}"
 
     @property
     def url(self) -> str:
         return f"http://{self.address}"
 
+    # --- lifecycle -------------------------------------------------------------------------------
+
     def start(self) -> None:
-        """Bind and serve; a busy port raises ServeError instead of werkzeug's SystemExit."""
+        """Bind and serve; a busy port raises ServeError."""
         self._listen()
         if self._pending is not None:
             self.attach(self._pending)
             self._pending = None
 
+    def is_running(self) -> bool:
+        return self._loop is not None and self._loop.thread.is_alive()
+
     def _listen(self) -> None:
         # Also when a cluster comes back up: its port may have been taken meanwhile.
-        captured = io.StringIO()
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
         try:
-            with contextlib.redirect_stderr(captured):
-                super().start()
-        except SystemExit:
-            reason = captured.getvalue().strip().splitlines()
-            detail = reason[0] if reason else "cannot bind"
-            raise ServeError(f"cannot listen on {self.host}:{self.port}: {detail}") from None
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((self.host, self.port))
+            listener.listen(BACKLOG)
+        except OSError as err:
+            listener.close()
+            raise ServeError(
+                f"cannot listen on {self.host}:{self.port}: {err.strerror or err}"
+            ) from None
+        self.port = listener.getsockname()[1]
+        self._workers = Workers()
+        self._loop = EventLoop(
+            listener, self, idle_timeout=self.idle_timeout, read_timeout=self.read_timeout,
+            max_conns_per_client=self.max_conns_per_client, errors=self.errors,
+        )
+        self._watchers = Watchers(self._loop, self._evaluate, self._index, self._log_answer)
+        self._loop.start()
 
     def stop(self) -> None:
-        """Stop serving; a server whose cluster is down is closed already (no restart)."""
+        """Stop serving and close every connection; a server whose cluster is down is closed
+        already. Costs a few milliseconds (no poll interval to wait out)."""
         self._release_cluster()
         if self.is_running():
             self._stop_listening()
 
     def _stop_listening(self) -> None:
-        server = self.server
-        super().stop()
-        if server is not None:
-            server.server_close()  # the base leaves the socket open: refuse, don't queue
+        loop, self._loop, self._watchers = self._loop, None, None
+        if loop is not None:
+            # From a request (the control API taking its own cluster down) the answer is
+            # written before the loop ends; from anywhere else every connection closes now.
+            loop.stop(graceful=in_worker())
         if self._workers is not None:
             self._workers.close()
             self._workers = None
@@ -164,17 +143,23 @@ class ClusterServer(HTTPServerBase):
         self.cluster = cluster
         cluster.set_served_address(self.address)
         cluster.on_availability(self._availability_changed)
+        cluster.store.on_change(self._store_changed)
 
     def detach(self) -> None:
-        """Serve no cluster (answer 503) until the next ``attach``."""
-        if self._release_cluster() and not self.is_running():
-            self._listen()  # a pooled server that was down for its last test
+        """Serve no cluster (answer 503) until the next ``attach``; connections of the last
+        cluster's clients are closed, as its agent going away would close them."""
+        if self._release_cluster():
+            if not self.is_running():
+                self._listen()  # a pooled server that was down for its last test
+            elif self._loop is not None:
+                self._loop.new_epoch()
 
     def _release_cluster(self) -> bool:
         cluster, self.cluster = self.cluster, None
         if cluster is None:
             return False
         cluster.off_availability(self._availability_changed)
+        cluster.store.off_change(self._store_changed)
         if cluster.served_address == self.address:
             cluster.set_served_address(None)
         return True
@@ -186,26 +171,67 @@ class ClusterServer(HTTPServerBase):
         elif up and not self.is_running():
             self._listen()
 
-    def thread_target(self) -> None:
-        assert self.server is not None
-        self.server.RequestHandlerClass = _RequestHandler
-        self._workers = _Workers(self.server)
-        self.server.process_request = self._workers.submit  # type: ignore[method-assign]
-        self.server.serve_forever(poll_interval=POLL_INTERVAL)
+    # --- requests (Handler for the loop) ---------------------------------------------------------
+
+    def on_request(self, conn: Connection, request: h11.Request, body: bytes) -> None:
+        loop, workers, watchers = self._loop, self._workers, self._watchers
+        if loop is None or workers is None or watchers is None:
+            return
+        started = time.perf_counter()
+
+        def job() -> None:
+            outcome = self._outcome(conn.client, request, body, Parking(final=False))
+
+            def deliver() -> None:
+                if isinstance(outcome, Parked):
+                    watchers.park(conn, request, body, outcome, started)
+                else:
+                    self._log_answer(outcome, started)
+                    loop.respond(conn, outcome.data, outcome.close)
+
+            loop.call_soon(deliver)
+
+        workers.submit(job)
+
+    def _evaluate(self, watch: Watch, final: bool, done: Callable[[Outcome], None]) -> None:
+        loop, workers = self._loop, self._workers
+        if loop is None or workers is None:
+            return
+
+        def job() -> None:
+            outcome = self._outcome(watch.conn.client, watch.request, watch.body,
+                                    Parking(final=final))
+            loop.call_soon(lambda: done(outcome))
+
+        workers.submit(job)
+
+    def _outcome(self, client: tuple[str, int], request: h11.Request, body: bytes,
+                 parking: Parking) -> Outcome:
+        """Run the app for one request on this worker: an encoded answer, or Parked."""
+        facts = request_facts(request)
+        try:
+            environ = build_environ(request, body, server=(self.host, self.port), client=client)
+            wsgi_request = Request(environ)
+            context = copy_context()
+            context.run(PARKING.set, parking)
+            response = context.run(self.application, wsgi_request)
+            label = f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}"
+        except Parked as parked:
+            return parked
+        except Exception as err:  # a bug in the fake or its hook: keep it, answer loudly
+            self.errors.append(err)
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            response = render.text(500, messages.internal_error(detail))
+            label = f"{request.method.decode('latin-1')} {request.target.decode('latin-1')}"
+        data, close = goresponse.encode(
+            response.status_code, response.headers.items(), response.get_data(), facts
+        )
+        return Answer(data, close, response.status_code, label)
 
     def application(self, request: Request) -> Response:
-        # Unlike the base class, keep no request log: a long-running server would grow forever.
-        started = time.perf_counter()
         response = self.dispatch(request)
         if self.answer_hook is not None:
             response = self.answer_hook(request, response)
-        if self.request_log is not None:
-            elapsed = (time.perf_counter() - started) * 1000
-            name = self.cluster.name if self.cluster is not None else "-"
-            self.request_log(
-                f"{name} {request.method} {request.full_path.rstrip('?')} "
-                f"{response.status_code} {elapsed:.1f}ms"
-            )
         return response
 
     def dispatch(self, request: Request) -> Response:
@@ -214,8 +240,51 @@ class ClusterServer(HTTPServerBase):
         response: Response = wsgi_app(self.cluster).handle(request)
         return response
 
+    def _log_answer(self, answer: Answer, started: float) -> None:
+        if self.request_log is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            name = self.cluster.name if self.cluster is not None else "-"
+            self.request_log(f"{name} {answer.label} {answer.status} {elapsed:.1f}ms")
+
+    # --- blocking queries ------------------------------------------------------------------------
+
+    def _index(self) -> int:
+        return self.cluster.store.index if self.cluster is not None else 0
+
+    def _store_changed(self) -> None:
+        # From the writing thread: one wake-up of the loop however many writes come meanwhile.
+        loop = self._loop
+        if loop is None or self._change_pending:
+            return
+        self._change_pending = True
+
+        def changed() -> None:
+            self._change_pending = False
+            if self._watchers is not None:
+                self._watchers.changed()
+
+        loop.call_soon(changed)
+
+    @property
+    def watching(self) -> int:
+        """How many blocked requests are held now (loop thread; a snapshot elsewhere)."""
+        return len(self._watchers) if self._watchers is not None else 0
+
+    @property
+    def worker_threads(self) -> int:
+        """Worker threads this server has started since it last started listening."""
+        return self._workers.started if self._workers is not None else 0
+
+    def wait_for_watching(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until exactly ``count`` blocked requests are held; False after ``timeout``."""
+        watchers = self._watchers
+        return watchers is not None and watchers.wait_for_count(count, timeout)
+
+    # --- errors ----------------------------------------------------------------------------------
+
     def check(self) -> None:
         """Re-raise the first unexpected exception the fake hit while serving."""
         if self.cluster is not None and wsgi_app(self.cluster).errors:
             raise wsgi_app(self.cluster).errors.pop(0)
-        super().check()
+        if self.errors:
+            raise self.errors.pop(0)
