@@ -8,10 +8,16 @@ so a ``kill -9`` at any moment loses no acknowledged write.
 A file that cannot be read or understood is never overwritten: loading fails with a one-line
 reason and the caller stops. ``PATH.lock`` (an flock, released by the kernel even on
 ``kill -9``) keeps two servers from writing the same file.
+
+The file holds every secret of the network (management and ACL tokens, establishment and
+stream secrets), so the file, its tmp and its lock are created 0600 whatever the umask, the tmp
+is created anew (O_EXCL|O_NOFOLLOW: a planted link is never followed) beside the file it
+replaces, and a state file that is a symbolic link is written through to its target.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -24,6 +30,8 @@ from ..model.network import Network
 from . import snapshot
 from .part import SnapshotError
 
+PRIVATE = 0o600  # the file holds secrets: its owner alone reads it
+
 
 class StateFileError(Exception):
     """The state file cannot be used; ``str(err)`` is a one-line reason naming the file."""
@@ -32,7 +40,6 @@ class StateFileError(Exception):
 class StateFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._tmp = self.path.with_name(self.path.name + ".tmp")
         self._lock_path = self.path.with_name(self.path.name + ".lock")
         self._lock_file: IO[bytes] | None = None
         self._saving = threading.Lock()
@@ -44,7 +51,10 @@ class StateFile:
     def acquire(self) -> None:
         """Take the file for this process; fails if another server holds it."""
         try:
-            handle = open(self._lock_path, "ab")  # noqa: SIM115 - held until release()
+            fd = os.open(self._lock_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
+                         PRIVATE)
+            os.fchmod(fd, PRIVATE)
+            handle = os.fdopen(fd, "ab")  # held until release()
         except OSError as err:
             raise StateFileError(messages.state_unreadable(str(self.path), _reason(err))) from None
         try:
@@ -70,7 +80,7 @@ class StateFile:
             return None
         except OSError as err:
             raise StateFileError(messages.state_unreadable(str(self.path), _reason(err))) from None
-        if not data:
+        if not data.strip():  # mktemp's empty file, or one an editor left with a newline
             return None
         try:
             document: object = json.loads(data)
@@ -115,16 +125,23 @@ class StateFile:
             return True
 
     def _write(self, data: bytes) -> None:
-        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        # A symbolic link stays one: the file it names is replaced, in its own directory (a
+        # rename is atomic only within one file system).
+        target = Path(os.path.realpath(self.path))
+        tmp = target.with_name(target.name + ".tmp")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # a crash's leftover, or a planted link: removed, never followed
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE)
         try:
+            os.fchmod(fd, PRIVATE)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(self._tmp, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
+        os.replace(tmp, target)
+        directory = os.open(target.parent, os.O_RDONLY)
         try:
             os.fsync(directory)  # the rename itself must survive a power cut too
         finally:

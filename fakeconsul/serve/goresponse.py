@@ -148,6 +148,15 @@ def bad_request(text: str = "", code: int = 400) -> bytes:
     return f"HTTP/1.1 {public}{_ERROR_HEADERS}{public}".encode("latin-1")
 
 
+# Consul reads any body a client sends; a fake left running must not hold a 100 MB upload in
+# memory (and save it in its state file), so bodies over this limit are refused before they are
+# read. The answer is the fake's own: Consul has no such limit.
+MAX_BODY_BYTES = 32 << 20
+BODY_TOO_LARGE = (
+    f"HTTP/1.1 413 Request Entity Too Large{_ERROR_HEADERS}"
+    f"fakeconsul refuses request bodies over {MAX_BODY_BYTES >> 20} MiB"
+).encode("ascii")
+
 HEADER_TOO_LARGE = (
     f"HTTP/1.1 431 Request Header Fields Too Large{_ERROR_HEADERS}"
     "431 Request Header Fields Too Large"

@@ -55,3 +55,12 @@ def configure(level: str, *, quiet: bool = False) -> Callable[[str], None] | Non
 
 def get(area: str) -> logging.Logger:
     return logging.getLogger(f"{ROOT}.{area}")
+
+
+def hide_tokens(line: str, tokens: list[str]) -> str:
+    """``line`` with every ``?token=`` secret shown as ``<hidden>``, as Consul logs a request
+    URL (agent/http.go replaces each token's text wherever it appears in the URL)."""
+    for token in tokens:
+        if token:
+            line = line.replace(token, "<hidden>")
+    return line

@@ -393,6 +393,9 @@ class EventLoop:
                 if not self._accept_head(conn, event):
                     return
             elif isinstance(event, h11.Data):
+                if len(conn.body) + len(event.data) > goresponse.MAX_BODY_BYTES:
+                    self._refuse(conn, goresponse.BODY_TOO_LARGE)  # a chunked upload
+                    return
                 conn.body += event.data
             elif isinstance(event, h11.EndOfMessage):
                 self._dispatch(conn)
@@ -404,6 +407,10 @@ class EventLoop:
     def _accept_head(self, conn: Connection, request: h11.Request) -> bool:
         if not request.http_version.startswith(b"1."):
             self._refuse(conn, goresponse.bad_request("unsupported protocol version", 505))
+            return False
+        length = next((v for k, v in request.headers if k == b"content-length"), b"0")
+        if int(length) > goresponse.MAX_BODY_BYTES:  # h11 checked it is a number
+            self._refuse(conn, goresponse.BODY_TOO_LARGE)
             return False
         conn.request = request
         expect = _header_tokens(request, b"expect")

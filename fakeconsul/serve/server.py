@@ -12,11 +12,13 @@ cluster is down, and calls ``answer_hook`` before each answer is written (``fake
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 import traceback
 from collections.abc import Callable
 from contextvars import copy_context
+from urllib.parse import parse_qsl, urlsplit
 
 import h11
 from werkzeug.wrappers import Request, Response
@@ -27,11 +29,14 @@ from ..http.blocking import PARKING, Parked, Parking
 from ..model.cluster import Cluster
 from . import goresponse
 from .environ import build_environ
+from .logs import hide_tokens
 from .loop import Connection, EventLoop, request_facts
 from .watchers import Answer, Outcome, Watch, Watchers
 from .workers import Workers, in_worker
 from .wsgi import wsgi_app
 
+log = logging.getLogger("fakeconsul.http")
+KEPT_ERRORS = 8  # the server's own failures kept for check(); the rest are only logged
 RequestLog = Callable[[str], None]
 AnswerHook = Callable[[Request, Response], Response]
 IDLE_TIMEOUT = 90.0  # seconds a keep-alive connection may sit idle (Go's client: 90 s too)
@@ -215,14 +220,20 @@ class ClusterServer:
             context = copy_context()
             context.run(PARKING.set, parking)
             response = context.run(self.application, wsgi_request)
-            label = f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}"
+            label = hide_tokens(f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}",
+                                wsgi_request.args.getlist("token"))
         except Parked as parked:
             return parked
-        except Exception as err:  # a bug in the fake or its hook: keep it, answer loudly
-            self.errors.append(err)
+        except Exception as err:  # a bug in the fake or its hook: log it, keep it, answer loudly
+            log.error("internal error answering %s", request.target[:200], exc_info=err)
+            if len(self.errors) < KEPT_ERRORS:  # a long-running server's memory stays bounded
+                self.errors.append(err)
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
             response = render.text(500, messages.internal_error(detail))
-            label = f"{request.method.decode('latin-1')} {request.target.decode('latin-1')}"
+            label = hide_tokens(
+                f"{request.method.decode('latin-1')} {request.target.decode('latin-1')}",
+                [v for k, v in parse_qsl(urlsplit(request.target.decode("latin-1")).query)
+                 if k == "token"])
         data, close = goresponse.encode(
             response.status_code, response.headers.items(), response.get_data(), facts
         )

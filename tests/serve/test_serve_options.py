@@ -229,3 +229,16 @@ def test_a_standalone_server_keeps_no_internal_error_in_memory() -> None:
     world = Standalone(Timing())
 
     assert wsgi_app(world.cluster("dc1")).keep_errors is False
+
+
+def test_an_internal_error_is_logged_with_its_traceback(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging("info")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as err:
+        logging.getLogger(ROOT + ".http").error("internal error answering GET /x", exc_info=err)
+    lines = capsys.readouterr().err.splitlines()
+    assert (lines[0].endswith("[ERROR] http: internal error answering GET /x"), lines[1],
+            lines[-1]) == (True, "Traceback (most recent call last):", "RuntimeError: boom")

@@ -96,3 +96,15 @@ def test_an_exception_inside_the_fake_is_reraised_by_check(served: ClusterServer
     assert status == 500
     with pytest.raises(RuntimeError, match="boom"):
         served.check()
+
+
+def test_a_token_in_the_query_is_hidden_in_the_request_log(network: Network) -> None:
+    lines: list[str] = []
+    server = ClusterServer(network.add_cluster("dc1"), request_log=lines.append)
+    server.start()
+    try:
+        _request(server, "GET", "/v1/peerings?token=s3cr3t-value&stale")
+    finally:
+        server.stop()
+    [line] = lines
+    assert line.startswith("dc1 GET /v1/peerings?token=<hidden>&stale 200 ")
