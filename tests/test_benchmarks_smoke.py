@@ -43,7 +43,9 @@ def test_the_runner_prints_a_table_and_writes_json(
 
     report = json.loads(output.read_text())
     table = capsys.readouterr().out
-    assert (code, [f["name"] for f in report["figures"]]) == (0, ["in-process lifecycle"])
+    assert (code, [f["name"] for f in report["figures"]]) == (
+        0, ["in-process lifecycle", "in-process lifecycle, new network"]
+    )
     assert "in-process lifecycle" in table and set(report["machine"]) >= {"nproc", "cpu", "python"}
 
 
