@@ -61,3 +61,16 @@ def test_the_pair_fixture_benchmark_s_generated_suite_passes_and_is_timed(
     result.assert_outcomes(passed=4)
     timed = json.loads(durations.read_text())
     assert {kind: len(values["cpu"]) for kind, values in timed.items()} == {"fake": 2, "base": 2}
+
+
+def test_the_first_request_benchmark_s_generated_suite_passes_and_is_timed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test_file = _benchmarks("first_request").write_files(pytester.path, 2)
+    timed = pytester.path / "first.json"
+    monkeypatch.setenv("BENCH_FIRST", str(timed))
+
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", test_file)
+
+    result.assert_outcomes(passed=1)
+    assert len(json.loads(timed.read_text())["later"]) == 2
