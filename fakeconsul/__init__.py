@@ -13,8 +13,10 @@ from .model.errors import ConsulError
 from .model.network import Network
 from .model.peering import Peering, PeeringState, RemoteInfo, StreamStatus
 from .model.timing import Timing
+from .version import CONSUL_VERSION, __version__
 
 __all__ = [
+    "CONSUL_VERSION",
     "ACLConfig",
     "Clock",
     "Cluster",
@@ -27,6 +29,5 @@ __all__ = [
     "StreamStatus",
     "SystemClock",
     "Timing",
+    "__version__",
 ]
-
-CONSUL_VERSION = "1.20.1"  # the Consul release whose peering API this fake imitates

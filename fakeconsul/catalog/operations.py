@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .. import messages
 from ..config import exports
 from ..model.errors import ConsulError
+from ..version import CONSUL_VERSION
 from .records import PASSING, CheckRecord, NodeRecord, ServiceRecord
 from .registration import (
     agent_checks,
@@ -65,8 +66,6 @@ class CatalogOperations:
 
     def _seed_server(self) -> None:
         """A Consul server registers itself: its node, the ``consul`` service, serfHealth."""
-        from .. import CONSUL_VERSION  # the package root imports this module: read it late
-
         node = server_node_name(self.name)
         self.catalog.seed(
             NodeRecord(

@@ -9,8 +9,8 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from .. import CONSUL_VERSION
 from ..model.cluster import Cluster
+from ..version import CONSUL_VERSION
 from . import render
 from .query import request_token
 from .routes import Endpoint

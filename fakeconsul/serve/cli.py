@@ -10,10 +10,10 @@ import urllib.request
 from collections.abc import Sequence
 from typing import NoReturn
 
-from .. import CONSUL_VERSION
 from ..acl import ACLConfig
 from ..model.timing import Timing
 from ..persist.statefile import StateFileError
+from ..version import CONSUL_VERSION, __version__
 from .envflags import EnvHelpFormatter, apply_env_defaults
 from .logs import LEVELS
 from .logs import configure as configure_logging
@@ -51,6 +51,10 @@ def _seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fakeconsul", description="In-memory fake of Consul's peering API.")
+    parser.add_argument(
+        "--version", action="version",
+        version=f"fakeconsul {__version__} (imitates Consul {CONSUL_VERSION})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     serve = commands.add_parser(
         "serve", help="serve fake clusters on real ports until Ctrl-C or SIGTERM",
