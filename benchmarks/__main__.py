@@ -9,7 +9,16 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import fanout, first_request, http_read, lifecycle, pair_fixture, scale, state_file
+from . import (
+    fanout,
+    first_request,
+    http_read,
+    lifecycle,
+    pair_fixture,
+    scale,
+    state_file,
+    stop,
+)
 from .figures import Figure, table
 from .measure import FULL, ROOT, TINY, Sizes, machine
 
@@ -20,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[Sizes], list[Figure]]] = {
     scale.NAME: scale.run,
     pair_fixture.NAME: pair_fixture.run,
     first_request.NAME: first_request.run,
+    stop.NAME: stop.run,
     state_file.NAME: state_file.run,
 }
 

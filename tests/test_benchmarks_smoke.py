@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # pair_fixture runs two fresh pytest processes; its generated suite is run in-process below.
-NAMES = ["lifecycle", "http_read", "fanout", "scale", "state_file"]
+NAMES = ["lifecycle", "http_read", "fanout", "scale", "state_file", "stop"]
 
 
 def _benchmarks(name: str) -> ModuleType:
