@@ -8,6 +8,7 @@ Routing follows Go's ServeMux as Consul registers it: exact paths, the ``/v1/pee
 from __future__ import annotations
 
 import functools
+import logging
 import posixpath
 import traceback
 from collections.abc import Iterable
@@ -40,6 +41,10 @@ AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported,
 # The fake's own areas (not Consul's): ``fakeconsul serve --no-control-api`` drops them.
 CONTROL_AREAS = (control, ui)
 ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
+# Unserved API paths each app warns about once; a scan of many paths stops at this many.
+UNSERVED_WARNINGS = 256
+
+log = logging.getLogger("fakeconsul.http")
 
 
 def all_endpoints() -> tuple[Endpoint, ...]:
@@ -101,6 +106,7 @@ class ConsulApp:
         self._map = _rules(self.endpoints)
         self._subtrees = _subtree_roots(self.endpoints)
         self._routes: dict[str, tuple[int, str]] = {}  # path -> (endpoint number, name)
+        self._unserved: set[str] = set()  # API paths already warned about
         self.errors: list[BaseException] = []
         self.injections = Injections()
 
@@ -162,6 +168,7 @@ class ConsulApp:
             try:
                 number, args = self._map.bind("consul").match(path, method=None)
             except NotFound:
+                self._warn_unserved(request.method, path)
                 return self._unrouted(path)
             if len(self._routes) >= ROUTE_CACHE_SIZE:
                 self._routes.clear()
@@ -189,6 +196,14 @@ class ConsulApp:
         # acl.default_policy; "allow" while ACLs are disabled.
         response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy
         return response
+
+    def _warn_unserved(self, method: str, path: str) -> None:
+        if "/v1/" not in path or path in self._unserved:
+            return
+        if len(self._unserved) >= UNSERVED_WARNINGS:
+            return
+        self._unserved.add(path)
+        log.warning(messages.unserved_path(self.cluster.name, method, path))
 
     def _unrouted(self, path: str) -> Response:
         if "/v1/" in path:  # Consul's Index handler tests strings.Contains, not a prefix
