@@ -557,4 +557,5 @@ def unserved_path(datacenter: str, method: str, path: str) -> str:
     # A warning in the fake's log, once per path: Consul's 404 text alone does not say that
     # real Consul may serve the path (py-consul turns some of these 404s into a silent None).
     return (f"{datacenter}: {method} {path} is not an endpoint fakeconsul serves (answered "
-            "404 as Consul answers an unknown path); the served ones: docs/endpoints.md")
+            "404 as Consul answers an unknown path); the README lists those it serves under "
+            "Endpoints")

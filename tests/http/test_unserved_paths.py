@@ -10,7 +10,7 @@ from werkzeug.test import Client
 from fakeconsul.http import app
 
 WARNING = ("dc1: GET /v1/agent/checks is not an endpoint fakeconsul serves (answered 404 as "
-           "Consul answers an unknown path); the served ones: docs/endpoints.md")
+           "Consul answers an unknown path); the README lists those it serves under Endpoints")
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
