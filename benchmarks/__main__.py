@@ -9,7 +9,17 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import fanout, http_read, lifecycle, pair_fixture, scale, state_file, wire
+from . import (
+    fanout,
+    first_request,
+    http_read,
+    lifecycle,
+    pair_fixture,
+    scale,
+    state_file,
+    stop,
+    wire,
+)
 from .figures import Figure, table
 from .measure import FULL, ROOT, TINY, Sizes, machine
 
@@ -19,6 +29,8 @@ BENCHMARKS: dict[str, Callable[[Sizes], list[Figure]]] = {
     fanout.NAME: fanout.run,
     scale.NAME: scale.run,
     pair_fixture.NAME: pair_fixture.run,
+    first_request.NAME: first_request.run,
+    stop.NAME: stop.run,
     state_file.NAME: state_file.run,
     wire.NAME: wire.run,
 }

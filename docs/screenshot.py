@@ -5,8 +5,10 @@ Run with ``make screenshot`` (needs Debian's chromium and chromium-driver, as ``
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -21,6 +23,13 @@ from fakeconsul import Network, Timing  # noqa: E402
 from fakeconsul.serve.server import ClusterServer  # noqa: E402
 
 
+def _put(url: str, body: dict[str, object]) -> None:
+    # Over HTTP, as a user would: the page shows what any client did.
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
+
+
 def main() -> None:
     network = Network(timing=Timing(deletion_delay=60))
     servers = []
@@ -32,6 +41,13 @@ def main() -> None:
     dc2.establish("dc1", dc1.generate_token("dc2"))       # ACTIVE both sides
     dc3.establish("dc1", dc1.generate_token("dc3"))
     dc1.generate_token("cluster-04", meta={"env": "staging"})  # PENDING, waiting for a dialer
+    for name, port in (("web", 80), ("api", 8080)):
+        _put(servers[0].url + "/v1/agent/service/register", {"Name": name, "Port": port})
+    _put(servers[0].url + "/v1/config", {
+        "Kind": "exported-services", "Name": "default",
+        "Services": [{"Name": "web", "Consumers": [{"Peer": "dc2"}]},
+                     {"Name": "api", "Consumers": [{"Peer": "dc2"}, {"Peer": "dc3"}]}],
+    })                                                     # dc2 imports web and api
     network.clock.advance(20)
     network.disconnect("dc1", "dc3")
     network.clock.advance(125)                             # dc1 <-> dc3 heartbeat timeout

@@ -574,3 +574,11 @@ def state_no_node(where: str, node: str) -> str:
 def internal_error(detail: str) -> str:
     # A bug in the fake: the test harness re-raises the original exception; this only names it.
     return f"fakeconsul internal error: {detail}"
+
+
+def unserved_path(datacenter: str, method: str, path: str) -> str:
+    # A warning in the fake's log, once per path: Consul's 404 text alone does not say that
+    # real Consul may serve the path (py-consul turns some of these 404s into a silent None).
+    return (f"{datacenter}: {method} {path} is not an endpoint fakeconsul serves (answered "
+            "404 as Consul answers an unknown path); the README lists those it serves under "
+            "Endpoints")

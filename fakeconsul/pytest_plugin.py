@@ -60,8 +60,9 @@ def fakeconsul_acl() -> ACLConfig | None:
 
 @pytest.fixture(scope="session")
 def fakeconsul_server_pool(fakeconsul_listen_host: str) -> Iterator[ServerPool]:
-    """Servers started once per session and moved from test to test."""
+    """Servers started once per session and moved from test to test, warmed up first."""
     pool = ServerPool(fakeconsul_listen_host)
+    pool.warm_up()
     yield pool
     pool.close()
 

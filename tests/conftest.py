@@ -4,6 +4,7 @@ its two clusters, and a check that the fake met no unexpected exception while an
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -20,6 +21,16 @@ pytest_plugins = ["pytester"]  # tests/plugin runs downstream test files through
 settings.register_profile("fast", deadline=None)
 settings.register_profile("long", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("FAKECONSUL_HYPOTHESIS_PROFILE", "fast"))
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per reason tests were skipped (no real Consul, no browser), not one per test."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"skipped {count}: {reason}")
 
 Peer = Callable[..., None]
 

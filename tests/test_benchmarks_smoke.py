@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # pair_fixture runs two fresh pytest processes; its generated suite is run in-process below.
-NAMES = ["lifecycle", "http_read", "fanout", "scale", "state_file"]
+NAMES = ["lifecycle", "http_read", "fanout", "scale", "state_file", "stop"]
 
 
 def _benchmarks(name: str) -> ModuleType:
@@ -43,7 +43,9 @@ def test_the_runner_prints_a_table_and_writes_json(
 
     report = json.loads(output.read_text())
     table = capsys.readouterr().out
-    assert (code, [f["name"] for f in report["figures"]]) == (0, ["in-process lifecycle"])
+    assert (code, [f["name"] for f in report["figures"]]) == (
+        0, ["in-process lifecycle", "in-process lifecycle, new network"]
+    )
     assert "in-process lifecycle" in table and set(report["machine"]) >= {"nproc", "cpu", "python"}
 
 
@@ -59,3 +61,16 @@ def test_the_pair_fixture_benchmark_s_generated_suite_passes_and_is_timed(
     result.assert_outcomes(passed=4)
     timed = json.loads(durations.read_text())
     assert {kind: len(values["cpu"]) for kind, values in timed.items()} == {"fake": 2, "base": 2}
+
+
+def test_the_first_request_benchmark_s_generated_suite_passes_and_is_timed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test_file = _benchmarks("first_request").write_files(pytester.path, 2)
+    timed = pytester.path / "first.json"
+    monkeypatch.setenv("BENCH_FIRST", str(timed))
+
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", test_file)
+
+    result.assert_outcomes(passed=1)
+    assert len(json.loads(timed.read_text())["later"]) == 2

@@ -39,6 +39,10 @@ class _RestConverter(BaseConverter):
 # are Consul's; the fake's own areas (control API, dashboard) are added by ``serve/``.
 AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported)
 ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
+# Unserved API paths each app warns about once; a scan of many paths stops at this many.
+UNSERVED_WARNINGS = 256
+
+log = logging.getLogger("fakeconsul.http")
 
 
 def all_endpoints() -> tuple[Endpoint, ...]:
@@ -115,6 +119,7 @@ class ConsulApp:
         self._map = _rules(self.endpoints)
         self._subtrees = _subtree_roots(self.endpoints)
         self._routes: dict[str, tuple[int, str]] = {}  # path -> (endpoint number, name)
+        self._unserved: set[str] = set()  # API paths already warned about
         self.errors: list[BaseException] = []
         self.keep_errors = True
         self.error_count = 0
@@ -184,6 +189,7 @@ class ConsulApp:
             try:
                 number, args = self._map.bind("consul").match(path, method=None)
             except NotFound:
+                self._warn_unserved(request.method, path)
                 return self._unrouted(path)
             if len(self._routes) >= ROUTE_CACHE_SIZE:
                 self._routes.clear()
@@ -211,6 +217,14 @@ class ConsulApp:
         # acl.default_policy; "allow" while ACLs are disabled.
         response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy
         return response
+
+    def _warn_unserved(self, method: str, path: str) -> None:
+        if "/v1/" not in path or path in self._unserved:
+            return
+        if len(self._unserved) >= UNSERVED_WARNINGS:
+            return
+        self._unserved.add(path)
+        log.warning(messages.unserved_path(self.cluster.name, method, path))
 
     def _unrouted(self, path: str) -> Response:
         if "/v1/" in path:  # Consul's Index handler tests strings.Contains, not a prefix

@@ -116,7 +116,7 @@ class PeeringRecord:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Peering:
     """A peering as a read shows it: the stored record with the tracker's overlay.
 
@@ -143,6 +143,18 @@ class Peering:
     @property
     def is_dialer(self) -> bool:
         return bool(self.peer_server_addresses)
+
+    def __repr__(self) -> str:
+        # Short, for assertion messages: the CA PEMs alone are ~700 characters each, so they
+        # are counted, not printed (``to_api()`` shows everything).
+        shown = self.state.value
+        if self.stored_state is not self.state:
+            shown += f" (stored {self.stored_state.value})"
+        role = "dialer" if self.is_dialer else "acceptor"
+        remote = self.remote.datacenter or "-"
+        return (f"<Peering {self.name!r} {shown} {role} remote={remote} id={self.id[:8]} "
+                f"index={self.create_index}/{self.modify_index} "
+                f"ca_pems={len(self.peer_ca_pems)}>")
 
     def to_api(self) -> dict[str, Any]:
         """The JSON object Consul serves, keys in Go's struct order, Go's omitempty applied."""

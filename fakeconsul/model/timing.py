@@ -23,10 +23,10 @@ class Timing:
     heartbeat_timeout: float = 120.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"Timing.{f.name} must be a number of seconds >= 0, not {value!r}")
+                raise ValueError(f"Timing.{name} must be a number of seconds >= 0, not {value!r}")
         if self.heartbeat_interval <= 0:
             raise ValueError("Timing.heartbeat_interval must be > 0")
 
@@ -34,6 +34,10 @@ class Timing:
         """Change several delays at once, validated as in the constructor."""
         candidate = Timing(**{**self.__dict__, **changes})
         self.__dict__.update(candidate.__dict__)
+
+
+# dataclasses.fields() rebuilds its tuple on each call; every new network checks two Timings.
+_FIELD_NAMES = tuple(f.name for f in fields(Timing))
 
 
 # Timing's fields as the control API and the state file name them, in Consul's PascalCase.

@@ -6,6 +6,8 @@ import argparse
 import os
 import signal
 import sys
+import threading
+import time
 import urllib.request
 from collections.abc import Sequence
 from typing import NoReturn
@@ -13,14 +15,18 @@ from typing import NoReturn
 from ..acl import ACLConfig
 from ..model.timing import Timing
 from ..persist.statefile import StateFileError
-from ..version import CONSUL_VERSION
+from ..version import CONSUL_VERSION, __version__
 from .envflags import EnvHelpFormatter, apply_env_defaults
 from .logs import LEVELS
 from .logs import configure as configure_logging
+from .ready import ready_document, ready_line, remove_ready_file, write_ready_file
 from .server import ClusterServer, ServeError
 from .standalone import Standalone
 
 DEFAULT_CLUSTERS = ("dc1=127.0.0.1:8500", "dc2=127.0.0.1:8501")
+# After SIGTERM or Ctrl-C, servers stop side by side for at most this long; their threads are
+# daemons, so a server still busy then does not hold the process (supervisors wait ~1 s).
+STOP_DEADLINE = 0.5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,6 +57,10 @@ def _seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fakeconsul", description="In-memory fake of Consul's peering API.")
+    parser.add_argument(
+        "--version", action="version",
+        version=f"fakeconsul {__version__} (imitates Consul {CONSUL_VERSION})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     serve = commands.add_parser(
         "serve", help="serve fake clusters on real ports until Ctrl-C or SIGTERM",
@@ -78,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep the whole network in PATH: loaded at start (its timing wins "
                        "over the flags), saved before each change is answered (default: none, "
                        "state lives in memory)")
+    serve.add_argument("--ready-file", metavar="PATH",
+                       help="once every cluster answers, write PATH (JSON: each cluster's URL, "
+                       "the dashboard's, the pid), as the ready line on stdout; removed on "
+                       "stop")
     serve.add_argument("--no-control-api", action="store_true",
                        help="serve neither the control API (/_fakeconsul/) nor the dashboard "
                        "(/ui/)")
@@ -120,6 +134,7 @@ def serve(args: argparse.Namespace) -> int:
         _log(f"fakeconsul: error: {err}")
         return 1
     servers: list[ClusterServer] = []
+    urls: dict[str, str] = {}
     # Blocked before any server thread starts (threads inherit the mask), the stop signals wait
     # for sigwait below. A handler setting an Event missed some: when the kernel hands the
     # signal to a server thread, the main thread sleeps on in Event.wait and never runs it.
@@ -134,21 +149,46 @@ def serve(args: argparse.Namespace) -> int:
             server.start()
             servers.append(server)
             _wait_until_answering(server)
+            urls[name] = server.url
             print(f"{name}: {server.url}", flush=True)
         for name in world.unserved(names):
             print(f"{name}: not served (kept from the state file)", flush=True)
         world.save()
-        print(f"fakeconsul {CONSUL_VERSION}-compatible peering API ready; Ctrl-C stops.",
-              flush=True)
+        _announce(urls, args)
         signal.sigwait(stop_signals)
     except (ServeError, StateFileError) as err:
         _log(f"fakeconsul: error: {err}")
         return 1
     finally:
+        if args.ready_file:
+            remove_ready_file(args.ready_file)
         world.close()  # saves while the served addresses are still known
-        for server in servers:
-            server.stop()
+        _stop_all(servers)
     return 0
+
+
+def _announce(urls: dict[str, str], args: argparse.Namespace) -> None:
+    """The dashboard's address for a person, then the ready line (and file) for a program."""
+    dashboard = None
+    if urls and not args.no_control_api:
+        dashboard = next(iter(urls.values())) + "/ui/"
+        print(f"dashboard at {dashboard} (on every cluster's port)", flush=True)
+    print(f"fakeconsul {__version__}, Consul {CONSUL_VERSION} peering API; Ctrl-C stops.",
+          flush=True)
+    document = ready_document(urls, dashboard)
+    if args.ready_file:
+        write_ready_file(args.ready_file, document)
+    print(ready_line(document), flush=True)  # last: a reader may stop reading here
+
+
+def _stop_all(servers: list[ClusterServer]) -> None:
+    """Stop every server at once (each waits out its poll interval), within STOP_DEADLINE."""
+    stopping = [threading.Thread(target=server.stop, daemon=True) for server in servers]
+    for thread in stopping:
+        thread.start()
+    deadline = time.monotonic() + STOP_DEADLINE
+    for thread in stopping:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _acl_config(args: argparse.Namespace) -> ACLConfig | None:

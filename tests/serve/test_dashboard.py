@@ -7,7 +7,9 @@ short poll, never for the fake: the fake answers before the page can ask again.
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -199,6 +201,72 @@ def test_changes_made_elsewhere_show_up_without_a_click(page: Page) -> None:
 def test_the_page_loads_nothing_from_elsewhere() -> None:
     text = " ".join(p.read_text() for p in sorted(UI.iterdir()))
     assert [word for word in text.split() if "http://" in word or "https://" in word] == []
+
+
+# --- what each card explains and offers ------------------------------------------------------
+
+
+def _put(url: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
+
+
+def _text(page: Page, cluster: str, selector: str) -> str:
+    return str(page.card(cluster).find_element(By.CSS_SELECTOR, selector).text)
+
+
+def _export_web(page: Page, url: str) -> None:
+    """dc1 peers with dc2 and exports its service "web" to it (over dc1's own API)."""
+    dc1, dc2 = page.network["dc1"], page.network["dc2"]
+    dc2.establish("dc1", dc1.generate_token("dc2"))
+    _put(url + "/v1/agent/service/register", {"Name": "web", "Port": 80})
+    _put(url + "/v1/config", {"Kind": "exported-services", "Name": "default",
+                              "Services": [{"Name": "web", "Consumers": [{"Peer": "dc2"}]}]})
+
+
+def test_the_exporter_s_card_lists_what_it_exports_to_each_peering(
+    page: Page, served: tuple[Network, list[ClusterServer]]
+) -> None:
+    _export_web(page, served[1][0].url)
+    page.until(lambda _: _text(page, "dc1", ".services tr[data-peering='dc2'] .exported") == "web")
+
+
+def test_the_importer_s_card_lists_what_it_imports_from_each_peering(
+    page: Page, served: tuple[Network, list[ClusterServer]]
+) -> None:
+    _export_web(page, served[1][0].url)
+    page.until(lambda _: _text(page, "dc2", ".services tr[data-peering='dc1'] .imported") == "web")
+
+
+def test_the_legend_explains_the_stored_state_and_the_index(page: Page) -> None:
+    legend = page.driver.find_element(By.ID, "legend").text
+    assert legend == (
+        "State is what Consul shows; stored X beside it is what its state store holds. Consul "
+        "never stores ACTIVE or FAILING: they are shown from the stream, so an acceptor shows "
+        "ACTIVE while it stores PENDING, a dialer while it stores ESTABLISHING. Index is the "
+        "peering's CreateIndex / ModifyIndex: only stored changes move the ModifyIndex, never a "
+        "shown state or a heartbeat.")
+
+
+def test_the_two_name_fields_say_which_side_they_name(page: Page) -> None:
+    labels = [label.text for label in page.card("dc1").find_elements(By.CSS_SELECTOR, "form label")]
+    assert labels == ["name for the dialer", "name for the acceptor", "its token"]
+
+
+def test_a_down_cluster_offers_only_bring_up(page: Page) -> None:
+    dc1, dc2 = page.network["dc1"], page.network["dc2"]
+    dc2.establish("dc1", dc1.generate_token("dc2"))
+    page.shows("dc2", "dc1", "ACTIVE")
+    page.network.take_down("dc2")
+    page.until(lambda _: "down" in (page.card("dc2").get_attribute("class") or ""))
+    shown = [b.text for b in page.card("dc2").find_elements(By.TAG_NAME, "button")
+             if b.is_displayed()]
+    assert shown == ["Bring up"]
+
+
+def test_a_cluster_that_is_up_hides_the_down_note(page: Page) -> None:
+    assert not page.card("dc1").find_element(By.CSS_SELECTOR, ".down-note").is_displayed()
 
 
 # --- ACLs: the token field -------------------------------------------------------------------

@@ -208,6 +208,11 @@ function renderClusters() {
       rows.push(el("tr", { className: "empty" }, el("td", { colspan: "7" }, "no peerings")));
     }
     card.querySelector(".peerings tbody").replaceChildren(...rows);
+    const services = cluster.Peerings.map(servicesRow);
+    if (services.length === 0) {
+      services.push(el("tr", { className: "empty" }, el("td", { colspan: "3" }, "no peerings")));
+    }
+    card.querySelector(".services tbody").replaceChildren(...services);
   }
   for (const card of main.querySelectorAll("article[data-cluster]")) {
     if (!seen.has(card.dataset.cluster)) card.remove();
@@ -221,12 +226,9 @@ function peeringRow(peering) {
   if (peering.StoredState && peering.StoredState !== peering.State) {
     stateCell.append(" ", el("span", { className: "muted" }, `stored ${peering.StoredState}`));
   }
-  const imported = (status.ImportedServices || []).length;
-  const exported = (status.ExportedServices || []).length;
   const stream = el("td", { className: "stream" },
     el("div", {}, `heartbeat ${shortTime(status.LastHeartbeat)}`),
-    el("div", {}, `sent ${shortTime(status.LastSend)} \u00b7 received ${shortTime(status.LastReceive)}`),
-    el("div", { className: "muted" }, `imports ${imported} \u00b7 exports ${exported}`));
+    el("div", {}, `sent ${shortTime(status.LastSend)} \u00b7 received ${shortTime(status.LastReceive)}`));
   if (peering.Stream && peering.Stream.LastError) {
     stream.append(el("div", { className: "error-text" }, `dial: ${peering.Stream.LastError}`));
   }
@@ -237,7 +239,18 @@ function peeringRow(peering) {
     el("td", {}, peering.PeerCluster || "–"),
     stream,
     el("td", { className: "muted index" }, `${peering.CreateIndex} / ${peering.ModifyIndex}`),
-    el("td", {}, el("button", { type: "button", dataset: { action: "delete" } }, "Delete")));
+    el("td", {}, el("button", { type: "button", className: "delete", dataset: { action: "delete" } },
+      "Delete")));
+}
+
+function servicesRow(peering) {
+  // The stream's replicated lists: what this cluster exports to the peer, what it imports.
+  const status = peering.StreamStatus || {};
+  const names = (list) => (list && list.length ? list.join(", ") : "\u2013");
+  return el("tr", { dataset: { peering: peering.Name } },
+    el("td", { className: "peering-name" }, peering.Name),
+    el("td", { className: "exported" }, names(status.ExportedServices)),
+    el("td", { className: "imported" }, names(status.ImportedServices)));
 }
 
 function renderTimers() {
