@@ -72,7 +72,7 @@ class Cluster:
 
     def __init__(
         self, network: ClusterHost, name: str, synthetic_address: str, *,
-        peering_enabled: bool = True, acl: ACLConfig | None = None,
+        peering_enabled: bool = True, acl: ACLConfig | None = None, node_name: str = "",
     ) -> None:
         self.network = network
         self.name = name
@@ -95,6 +95,7 @@ class Cluster:
         self.catalog = CatalogOperations(
             datacenter=name, node_id=self.id, store=self.store, acl=self.acl,
             operation=self._operation, on_local_change=self._exports_may_change,
+            node_name=node_name,
         )
         self.config = ConfigOperations(
             datacenter=name, store=self.store, catalog=self.catalog.tables, acl=self.acl,

@@ -56,12 +56,13 @@ class Network:
 
     def add_cluster(
         self, name: str, *, peering_enabled: bool = True,
-        acl: ACLConfig | Literal[False] | None = None,
+        acl: ACLConfig | Literal[False] | None = None, node_name: str = "",
     ) -> Cluster:
         """A new cluster (datacenter ``name``) with its own CA, index and synthetic address.
 
         ``acl`` turns ACLs on for this cluster (``False`` turns them off); by default the
-        cluster takes the network's ``acl``.
+        cluster takes the network's ``acl``. ``node_name`` names its server's node (default
+        ``<name>-server-1``), as an agent's ``node_name`` does.
         """
         with self.lock:
             if name in self._clusters:
@@ -72,7 +73,8 @@ class Network:
             # 198.18.0.0/15 is reserved for benchmarking: it can never reach a real host.
             synthetic = f"198.18.{ordinal // 256}.{ordinal % 256}:8503"
             config = self.acl if acl is None else acl or None
-            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config)
+            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config,
+                              node_name=node_name)
             self._clusters[name] = cluster
             self._addresses[synthetic] = cluster
             return cluster
