@@ -161,6 +161,7 @@ def invalid_server_address(address: str) -> str:
 # --- Stream (peerstream) errors, shown only through state and logs ----------------------------
 
 HEARTBEAT_TIMEOUT = "heartbeat timeout"
+INVALID_STREAM_SECRET = "invalid peering stream secret"
 STREAM_ENDED = "stream ended unexpectedly"
 
 

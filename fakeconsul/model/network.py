@@ -18,6 +18,7 @@ from typing import Literal
 from ..acl import ACLConfig
 from .clock import Clock, SystemClock
 from .cluster import Cluster
+from .remote import RemoteLink
 from .stream import Stream, StreamEnd
 from .timers import Action, Timer
 from .timing import Timing
@@ -50,6 +51,8 @@ class Network:
         # Both ends of every stream, keyed by (cluster name, local peering ID).
         self._stream_ends: dict[tuple[str, str], Stream] = {}
         self._cut: set[frozenset[str]] = set()
+        # Peers in other processes, reached through the link the serving layer installs.
+        self.remote: RemoteLink | None = None
         self.clock.subscribe(self.catch_up)
 
     # --- clusters ----------------------------------------------------------------------------
@@ -109,6 +112,13 @@ class Network:
     def resolve(self, address: str) -> Cluster | None:
         """The cluster whose gRPC server answers at ``address`` (served or synthetic)."""
         return self._addresses.get(address)
+
+    def remote_for(self, addresses: list[str]) -> RemoteLink | None:
+        """The link to another process, when none of ``addresses`` is a cluster of this
+        network (up or down) and a link is installed."""
+        if self.remote is None or any(a in self._addresses for a in addresses):
+            return None
+        return self.remote
 
     def reachable_cluster(self, source: StreamEnd, addresses: list[str]) -> Cluster | None:
         """The first cluster among ``addresses`` that ``source`` can reach now."""
