@@ -107,6 +107,10 @@ class DialerStream:
         self.failures = 0
         self.last_ok = real_seconds()
         self.seen = ""
+        # What the last poll presented: a deleted record keeps neither (Consul's delete keeps
+        # only what marks it), but Terminated must still name the acceptor's peering.
+        self.peer_id = ""
+        self.secret = ""
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"link {cluster.name}/{peering_id}")
 
@@ -141,9 +145,10 @@ class DialerStream:
             if record is None or (not terminated and not record.is_active):
                 return None
             names = cluster.exported_services(record.name)
+            self.peer_id = record.peer_id or self.peer_id
+            self.secret = cluster.store.dialer_stream_secrets.get(self.peering_id, self.secret)
             body = {
-                "Version": VERSION, "PeerID": record.peer_id,
-                "StreamSecret": cluster.store.dialer_stream_secrets.get(self.peering_id, ""),
+                "Version": VERSION, "PeerID": self.peer_id, "StreamSecret": self.secret,
                 "Datacenter": cluster.name, "CA": cluster.ca_pem,
                 "ExportedNames": list(names),
                 "Exports": rows_to_json(cluster.export_rows(names, "")),
