@@ -31,7 +31,7 @@ class Process:
                 break
             match = re.search(pattern, line)
             if match:
-                self.url = match.group(1)
+                self.url = match.group(match.re.groups)
             if "ready" in line or "agent running" in line:
                 return
         self.stop()
