@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import fanout, http_read, lifecycle, pair_fixture, scale, state_file
+from . import agent_start, fanout, http_read, lifecycle, pair_fixture, scale, state_file
 from .figures import Figure, table
 from .measure import FULL, ROOT, TINY, Sizes, machine
 
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[Sizes], list[Figure]]] = {
     scale.NAME: scale.run,
     pair_fixture.NAME: pair_fixture.run,
     state_file.NAME: state_file.run,
+    agent_start.NAME: agent_start.run,
 }
 
 
