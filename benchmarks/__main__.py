@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import (
+    agent_start,
     fanout,
     first_request,
     http_read,
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[Sizes], list[Figure]]] = {
     stop.NAME: stop.run,
     state_file.NAME: state_file.run,
     wire.NAME: wire.run,
+    agent_start.NAME: agent_start.run,
 }
 
 

@@ -161,6 +161,7 @@ def invalid_server_address(address: str) -> str:
 # --- Stream (peerstream) errors, shown only through state and logs ----------------------------
 
 HEARTBEAT_TIMEOUT = "heartbeat timeout"
+INVALID_STREAM_SECRET = "invalid peering stream secret"
 STREAM_ENDED = "stream ended unexpectedly"
 
 
@@ -526,6 +527,8 @@ INVALID_SERVICE_ADDRESS = "Invalid service address"
 MISSING_NODE_REGISTRATION = "Missing node registration"
 MISSING_SERVICE_REGISTRATION = "Missing service registration"
 MISSING_SERVICE_NAME = "Missing service name"
+MISSING_NODE_NAME = "Missing node name"
+MISSING_CHECK_STATE = "Missing check state"
 INVALID_PASSING = "Invalid value for ?passing"
 INVALID_CHECK = "Invalid check: {}"
 # CheckType.Validate (the three cases a registration without a running check can hit).
@@ -582,3 +585,80 @@ def unserved_path(datacenter: str, method: str, path: str) -> str:
     return (f"{datacenter}: {method} {path} is not an endpoint fakeconsul serves (answered "
             "404 as Consul answers an unknown path); the README lists those it serves under "
             "Endpoints")
+
+
+# --- `consul agent`: flags and config (command/agent/agent.go, agent/config/builder.go) ---------
+
+# Go's flag package, as the agent's "error parsing flags: %v" wraps it.
+AGENT_FLAG_ERROR = "error parsing flags: {}"
+GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+GO_BOOLS = GO_TRUE + ("0", "f", "F", "FALSE", "false", "False")
+
+
+def go_flag_undefined(name: str) -> str:
+    return f"flag provided but not defined: {name}"
+
+
+def go_flag_needs_argument(name: str) -> str:
+    return f"flag needs an argument: {name}"
+
+
+def go_flag_invalid_int(value: str, name: str) -> str:
+    return f"invalid value {go_quote(value)} for flag {name}: parse error"
+
+
+def go_flag_invalid_bool(value: str, name: str) -> str:
+    return f"invalid boolean value {go_quote(value)} for {name}: parse error"
+
+
+def agent_extra_arguments(args: list[str]) -> str:
+    return f"Unexpected extra arguments: [{' '.join(args)}]"
+
+
+def _go_os_error(op: str, path: str, err: OSError) -> str:
+    # Go's *PathError: "open PATH: no such file or directory" (syscall texts are lower-case).
+    reason = err.strerror or str(err)
+    return f"{op} {path}: {reason[:1].lower()}{reason[1:]}"
+
+
+def config_open_failed(path: str, err: OSError) -> str:
+    return f"config: Open failed on {path}. {_go_os_error('open', path, err)}"
+
+
+def config_read_failed(path: str, err: OSError) -> str:
+    return f"config: failed to read {path}: {_go_os_error('read', path, err)}"
+
+
+def config_unknown_extension(path: str) -> str:
+    return (f"file {path} has unknown extension; must be .hcl or .json, or config format must "
+            "be set")
+
+
+def config_parse_failed(path: str, detail: str) -> str:
+    return f"failed to parse {path}: {detail}"
+
+
+def config_bad_value(key: str, value: object) -> str:
+    # [uncertain] Consul's mapstructure decode error names the field and the value it refused.
+    return f"'{key}' expected type 'int', got unconvertible type '{type(value).__name__}'"
+
+
+CONFIG_FORMAT = "config: -config-format must be either 'hcl' or 'json'"
+DATA_DIR_EMPTY = "data_dir cannot be empty"
+
+
+def config_empty(field: str) -> str:
+    return f"{field} cannot be empty"
+
+
+def config_basic_name(field: str, value: str) -> str:
+    return (f"{field} can only contain lowercase alphanumeric, - or _ characters. "
+            f"received: {go_quote(value)}")
+
+
+def acl_bad_default_policy(value: str) -> str:
+    return f"unexpected ACL default policy value of {go_quote(value)}"
+
+
+# ConnectCARoots (agent/connect_ca_endpoint.go)
+PEM_NOT_BOOLEAN = "The 'pem' query parameter must be a boolean value"

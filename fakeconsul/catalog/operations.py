@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import messages
 from ..model.errors import ConsulError
 from ..version import CONSUL_VERSION
+from . import health_reads
 from .records import PASSING, CheckRecord, NodeRecord, ServiceRecord
 from .registration import (
     agent_checks,
@@ -49,9 +50,11 @@ class CatalogOperations:
 
     def __init__(
         self, *, datacenter: str, node_id: str, store: Store, acl: ACLSystem,
-        operation: Operation, on_local_change: Callable[[], None],
+        operation: Operation, on_local_change: Callable[[], None], node_name: str = "",
     ) -> None:
         self.datacenter = datacenter
+        # An agent's config names its node (node_name); a fake cluster's default is derived.
+        self._node_name = node_name or server_node_name(datacenter)
         self._node_id = node_id  # the server node's ID is derived from the cluster's
         self.acl = acl
         self._operation = operation
@@ -62,7 +65,7 @@ class CatalogOperations:
 
     @property
     def server_node(self) -> str:
-        return server_node_name(self.datacenter)
+        return self._node_name
 
     def _seed_server(self) -> None:
         """A Consul server registers itself: its node, the ``consul`` service, serfHealth."""
@@ -335,6 +338,58 @@ class CatalogOperations:
     def catalog_nodes(self, *, peer: str = "", token: str | None = None) -> list[dict[str, Any]]:
         """``GET /v1/catalog/nodes``: local nodes, or those imported from ``peer``."""
         return self.catalog_nodes_with_index(peer=peer, token=token)[0]
+
+    # --- health reads and the agent's local state (catalog/health_reads.py) -------------------
+
+    def _check_readable(self, token: str | None) -> health_reads.Readable:
+        def readable(check: CheckRecord) -> bool:
+            if not self.acl.can(token, "node", "read", check.node):
+                return False
+            return not check.service_name or self.acl.can(
+                token, "service", "read", check.service_name)
+
+        return readable
+
+    def node_checks_with_index(self, node: str, *, peer: str = "", token: str | None = None
+                               ) -> tuple[list[dict[str, Any]], int]:
+        """``GET /v1/health/node/:node``: the node's checks and the checks table's index."""
+        with self._operation():
+            return health_reads.node_checks(self.tables, node, peer, self._check_readable(token))
+
+    def service_checks_with_index(self, service: str, *, peer: str = "",
+                                  token: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        """``GET /v1/health/checks/:service``."""
+        with self._operation():
+            return health_reads.service_checks(self.tables, service, peer,
+                                               self._check_readable(token))
+
+    def checks_in_state_with_index(self, state: str, *, peer: str = "",
+                                   token: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        """``GET /v1/health/state/:state`` (``any``, ``passing``, ``warning``, ``critical``)."""
+        with self._operation():
+            return health_reads.checks_in_state(self.tables, state, peer,
+                                                self._check_readable(token))
+
+    def agent_services(self, *, token: str | None = None) -> dict[str, dict[str, Any]]:
+        """``GET /v1/agent/services``: what was registered through the agent, by ID; filtered
+        by service:read."""
+        with self._operation():
+            self.acl.resolve_first(token)
+            node = self.server_node
+            found = [s for sid in sorted(self._agent_services)
+                     if (s := self.tables.service(node, sid)) is not None
+                     and self.acl.can(token, "service", "read", s.service)]
+            return {s.id: health_reads.agent_service(s, self.datacenter) for s in found}
+
+    def agent_checks(self, *, token: str | None = None) -> dict[str, dict[str, Any]]:
+        """``GET /v1/agent/checks``: the checks of the agent's services, by check ID."""
+        with self._operation():
+            self.acl.resolve_first(token)
+            readable = self._check_readable(token)
+            found = [c for c in self.tables.node_checks(self.server_node)
+                     if c.service_id in self._agent_services and readable(c)]
+            return {c.check_id: health_reads.agent_check(c)
+                    for c in sorted(found, key=lambda c: c.check_id)}
 
 
 def _with_status(check: CheckRecord, status: str) -> CheckRecord:

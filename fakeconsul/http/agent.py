@@ -20,7 +20,7 @@ REVISION = "fakeconsul"
 
 
 def _node_name(cluster: Cluster) -> str:
-    return f"{cluster.name}-server-1"
+    return cluster.catalog.server_node
 
 
 def _node_id(cluster: Cluster) -> str:

@@ -21,7 +21,20 @@ from werkzeug.wrappers import Request, Response
 from .. import messages
 from ..model.cluster import Cluster
 from ..model.errors import ConsulError
-from . import acl, agent, agent_services, catalog, config, exported, health, peering, render
+from . import (
+    acl,
+    agent,
+    agent_local,
+    agent_services,
+    catalog,
+    config,
+    connect_ca,
+    exported,
+    health,
+    health_checks,
+    peering,
+    render,
+)
 from .blocking import Parked
 from .faults import InjectedResponse, Injections
 from .render import HTTPError
@@ -37,7 +50,8 @@ class _RestConverter(BaseConverter):
 
 # Each API area declares its own ENDPOINTS (path, methods, handler); the app joins them. These
 # are Consul's; the fake's own areas (control API, dashboard) are added by ``serve/``.
-AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported)
+AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported, connect_ca,
+         health_checks, agent_local)
 ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
 # Unserved API paths each app warns about once; a scan of many paths stops at this many.
 UNSERVED_WARNINGS = 256

@@ -25,6 +25,7 @@ from ..golang.gocompat import multierror
 from ..messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
 from .ca import make_root_pem
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
+from .remote import RemoteLink
 from .store import PeeringSecrets, Store
 from .stream import Stream, StreamEnd, StreamHost
 from .token import PeeringToken, TokenError, decode, validation_error
@@ -36,6 +37,7 @@ class ClusterHost(StreamHost, Protocol):
     """What a cluster needs of the network it belongs to (``Network`` is one)."""
 
     lock: threading.RLock
+    remote: RemoteLink | None
 
     def catch_up(self) -> None: ...
 
@@ -52,6 +54,8 @@ class ClusterHost(StreamHost, Protocol):
     def resolve(self, address: str) -> Cluster | None: ...
 
     def next_due(self) -> datetime | None: ...
+
+    def remote_for(self, addresses: list[str]) -> RemoteLink | None: ...
 
     def take_down(self, cluster: Cluster) -> None: ...
 
@@ -72,7 +76,7 @@ class Cluster:
 
     def __init__(
         self, network: ClusterHost, name: str, synthetic_address: str, *,
-        peering_enabled: bool = True, acl: ACLConfig | None = None,
+        peering_enabled: bool = True, acl: ACLConfig | None = None, node_name: str = "",
     ) -> None:
         self.network = network
         self.name = name
@@ -95,6 +99,7 @@ class Cluster:
         self.catalog = CatalogOperations(
             datacenter=name, node_id=self.id, store=self.store, acl=self.acl,
             operation=self._operation, on_local_change=self._exports_may_change,
+            node_name=node_name,
         )
         self.config = ConfigOperations(
             datacenter=name, store=self.store, catalog=self.catalog.tables, acl=self.acl,
@@ -163,6 +168,8 @@ class Cluster:
             stream = self.network.stream_for(self, record.id)
             if stream is not None:
                 stream.push_from(self, at)
+            elif self.network.remote is not None:
+                self.network.remote.push(self, record.id)
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name} {self.server_addresses()[0]}>"
@@ -305,6 +312,8 @@ class Cluster:
                 stream.terminate_from(self, now)
             else:
                 self.tracker.delete(record.id)
+                if self.network.remote is not None:
+                    self.network.remote.deleted(self, record.id)
             self.network.schedule(self.network.timing.deletion_delay, self._remover(record.id))
 
     # --- reads with their index, for blocking queries -----------------------------------------
@@ -461,6 +470,9 @@ class Cluster:
     def _exchange_secret(self, token: PeeringToken) -> str:
         """Trade the token's one-time secret for a stream secret at the acceptor."""
         addresses = token.dial_addresses
+        remote = self.network.remote_for(addresses)
+        if remote is not None:
+            return remote.exchange(addresses, token.peer_id, token.establishment_secret)
         acceptor = self.network.reachable_cluster(self, addresses)
         if acceptor is None:
             failures = [messages.exchange_failed(a, messages.dial_refused(a)) for a in addresses]
@@ -487,9 +499,19 @@ class Cluster:
             if stream.connected and stream.acceptor_peering_id == acceptor_peering_id:
                 return  # secret rotation: the open stream carries on
             stream.close()
+        self.redial(record, acceptor_peering_id, self.network.timing.connect_delay)
+
+    def redial(self, record: PeeringRecord, acceptor_peering_id: str, delay: float) -> None:
+        """Open the dialer's stream after ``delay``: simulated when the acceptor is a cluster
+        of this network, through the network's remote link when it is in another process."""
+        remote = self.network.remote_for(record.manual_server_addresses
+                                         or record.peer_server_addresses)
+        if remote is not None:
+            remote.open(self, record.id, delay)
+            return
         stream = Stream(self.network, self, record.id, acceptor_peering_id)
         self.network.register_stream(stream)
-        stream.schedule_dial(self.network.timing.connect_delay)
+        stream.schedule_dial(delay)
 
     def _remover(self, peering_id: str) -> Any:
         def remove(_at: object) -> None:

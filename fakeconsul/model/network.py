@@ -18,6 +18,7 @@ from typing import Literal
 from ..acl import ACLConfig
 from .clock import Clock, SystemClock
 from .cluster import Cluster
+from .remote import RemoteLink
 from .stream import Stream, StreamEnd
 from .timers import Action, Timer
 from .timing import Timing
@@ -50,18 +51,21 @@ class Network:
         # Both ends of every stream, keyed by (cluster name, local peering ID).
         self._stream_ends: dict[tuple[str, str], Stream] = {}
         self._cut: set[frozenset[str]] = set()
+        # Peers in other processes, reached through the link the serving layer installs.
+        self.remote: RemoteLink | None = None
         self.clock.subscribe(self.catch_up)
 
     # --- clusters ----------------------------------------------------------------------------
 
     def add_cluster(
         self, name: str, *, peering_enabled: bool = True,
-        acl: ACLConfig | Literal[False] | None = None,
+        acl: ACLConfig | Literal[False] | None = None, node_name: str = "",
     ) -> Cluster:
         """A new cluster (datacenter ``name``) with its own CA, index and synthetic address.
 
         ``acl`` turns ACLs on for this cluster (``False`` turns them off); by default the
-        cluster takes the network's ``acl``.
+        cluster takes the network's ``acl``. ``node_name`` names its server's node (default
+        ``<name>-server-1``), as an agent's ``node_name`` does.
         """
         with self.lock:
             if name in self._clusters:
@@ -72,7 +76,8 @@ class Network:
             # 198.18.0.0/15 is reserved for benchmarking: it can never reach a real host.
             synthetic = f"198.18.{ordinal // 256}.{ordinal % 256}:8503"
             config = self.acl if acl is None else acl or None
-            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config)
+            cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config,
+                              node_name=node_name)
             self._clusters[name] = cluster
             self._addresses[synthetic] = cluster
             return cluster
@@ -107,6 +112,13 @@ class Network:
     def resolve(self, address: str) -> Cluster | None:
         """The cluster whose gRPC server answers at ``address`` (served or synthetic)."""
         return self._addresses.get(address)
+
+    def remote_for(self, addresses: list[str]) -> RemoteLink | None:
+        """The link to another process, when none of ``addresses`` is a cluster of this
+        network (up or down) and a link is installed."""
+        if self.remote is None or any(a in self._addresses for a in addresses):
+            return None
+        return self.remote
 
     def reachable_cluster(self, source: StreamEnd, addresses: list[str]) -> Cluster | None:
         """The first cluster among ``addresses`` that ``source`` can reach now."""

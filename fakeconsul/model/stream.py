@@ -129,7 +129,7 @@ class Stream:
         if not secret or secrets is None or secret not in (
             secrets.pending_stream, secrets.active_stream
         ):
-            return "invalid peering stream secret"
+            return messages.INVALID_STREAM_SECRET
         entry = acceptor.tracker.get(accepted.id)
         if entry is not None and entry.connected:
             return f'there is an active stream for the given PeerID "{accepted.id}"'

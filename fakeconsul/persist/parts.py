@@ -20,7 +20,6 @@ from ..model.cluster import Cluster
 from ..model.network import Network
 from ..model.peering import Locality, PeeringRecord, PeeringState, RemoteInfo
 from ..model.store import PeeringSecrets
-from ..model.stream import Stream
 from ..model.timing import TIMING_FIELDS, timing_to_api
 from .part import (
     ClusterPart,
@@ -247,9 +246,7 @@ def _resume_peering(cluster: Cluster) -> None:
             and record.is_active
             and record.id in store.dialer_stream_secrets
         ):
-            stream = Stream(network, cluster, record.id, record.peer_id)
-            network.register_stream(stream)
-            stream.schedule_dial(0)
+            cluster.redial(record, record.peer_id, 0)
 
 
 NETWORK = (

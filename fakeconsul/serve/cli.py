@@ -16,6 +16,7 @@ from ..acl import ACLConfig
 from ..model.timing import Timing
 from ..persist.statefile import StateFileError
 from ..version import CONSUL_VERSION, __version__
+from . import agent, shim
 from .envflags import EnvHelpFormatter, apply_env_defaults
 from .logs import LEVELS
 from .logs import configure as configure_logging
@@ -105,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "token (without it, PUT /v1/acl/bootstrap mints one)")
     # Keep last: FAKECONSUL_<FLAG> defaults apply to the flags added above.
     apply_env_defaults(serve, os.environ)
+    commands.add_parser("agent", add_help=False,
+                        help="one agent as `consul agent` starts it (Consul's flags and config)")
+    shim = commands.add_parser("shim", help="write DIR/consul, which runs fakeconsul as consul")
+    shim.add_argument("dir", metavar="DIR")
     return parser
 
 
@@ -205,9 +210,14 @@ def _wait_until_answering(server: ClusterServer) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["agent"]:
+        return agent.run(argv[1:])  # Go's flag syntax, not argparse's
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "shim":
+        return shim.run([args.dir])
     return 2  # pragma: no cover - argparse requires a command
 
 

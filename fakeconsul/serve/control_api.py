@@ -24,6 +24,7 @@ from ..http.app import all_endpoints, app_for
 from ..http.blocking import real_seconds
 from ..http.render import HTTPError
 from ..http.routes import Endpoint
+from ..link import endpoints as link_endpoints
 from ..model.cluster import Cluster
 from ..model.network import Network
 from ..model.timing import TIMING_FIELDS, timing_to_api
@@ -307,4 +308,4 @@ ENDPOINTS = (
 )
 
 # What a served cluster answers: Consul's API, this control API and the dashboard.
-SERVED_ENDPOINTS = all_endpoints() + ENDPOINTS + dashboard.ENDPOINTS
+SERVED_ENDPOINTS = all_endpoints() + ENDPOINTS + dashboard.ENDPOINTS + link_endpoints.ENDPOINTS

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..acl import ACLConfig
 from ..http import render
+from ..link import install as install_link
 from ..model.cluster import Cluster
 from ..model.network import Network
 from ..model.timing import Timing
@@ -30,6 +31,9 @@ class Standalone:
     ) -> None:
         # ACL settings apply to every cluster; the state file keeps their ACL tables.
         self.network = Network(timing=timing, acl=acl)
+        # Tokens naming another fakeconsul process's address peer with it (docs/
+        # peering-between-processes.md); installed first, so a loaded dialer redials there.
+        self.link = install_link(self.network)
         self.state = StateFile(state_path) if state_path else None
         self.control_api = control_api
         self.loaded = False
@@ -93,6 +97,7 @@ class Standalone:
 
     def close(self) -> None:
         """Last save (what timers changed since the last request), then let the file go."""
+        self.link.close()
         if self.state is None:
             return
         try:

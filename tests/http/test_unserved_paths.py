@@ -9,7 +9,7 @@ from werkzeug.test import Client
 
 from fakeconsul.http import app
 
-WARNING = ("dc1: GET /v1/agent/checks is not an endpoint fakeconsul serves (answered 404 as "
+WARNING = ("dc1: GET /v1/kv/app/config is not an endpoint fakeconsul serves (answered 404 as "
            "Consul answers an unknown path); the README lists those it serves under Endpoints")
 
 
@@ -19,7 +19,7 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_an_unserved_api_path_answers_consul_s_404(client1: Client) -> None:
-    answer = client1.get("/v1/agent/checks")
+    answer = client1.get("/v1/kv/app/config")
 
     assert (answer.status_code, answer.text) == (
         404, "Invalid URL path: not a recognized HTTP API endpoint\n")
@@ -28,8 +28,8 @@ def test_an_unserved_api_path_answers_consul_s_404(client1: Client) -> None:
 def test_an_unserved_api_path_is_logged_once(
     client1: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client1.get("/v1/agent/checks")
-    client1.get("/v1/agent/checks")
+    client1.get("/v1/kv/app/config")
+    client1.get("/v1/kv/app/config")
 
     assert _warnings(caplog) == [WARNING]
 

@@ -1,0 +1,170 @@
+"""The acceptor's half of the link: a dialer in another process exchanges its secret here and
+holds its stream as a run of long polls (each one a heartbeat both ways).
+
+Every step is what the simulated stream (``model/stream.py``) writes at the acceptor when a
+dialer of the same process connects; the checks and their texts are the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import messages
+from ..messages import PERMISSION_DENIED, UNKNOWN, rpc_error
+from ..model.cluster import Cluster
+from ..model.errors import ConsulError
+from ..model.peering import PeeringRecord, PeeringState, RemoteInfo
+from ..model.store import PeeringSecrets
+from .wire import real_seconds, rows_from_json, rows_to_json
+
+# Peering IDs this cluster deleted while a remote dialer held a stream: the next poll is told
+# Terminated (the record itself may be gone by then).
+TERMINATED = "link.terminated"
+LONGEST_WAIT = 30.0  # seconds an acceptor holds a poll at most, whatever the dialer asks
+
+
+def terminated_ids(cluster: Cluster) -> set[str]:
+    ids: set[str] = cluster.attachments.setdefault(TERMINATED, set())
+    return ids
+
+
+def exchange(cluster: Cluster, peer_id: str, secret: str) -> str:
+    """Trade an establishment secret for a new pending stream secret (Consul's
+    ExchangeSecret): a reused, superseded or unknown secret is refused alike."""
+    with cluster.network.lock:
+        cluster.network.catch_up()
+        accepted = cluster.store.peering_by_id(peer_id)
+        secrets = cluster.store.secrets.get(peer_id)
+        if (accepted is None or secrets is None or not secret
+                or secrets.establishment != secret):
+            raise rpc_error(PERMISSION_DENIED, messages.INVALID_ESTABLISHMENT_SECRET)
+        stream_secret = str(uuid.uuid4())
+        cluster.store.write_secrets(accepted.id, PeeringSecrets(
+            pending_stream=stream_secret, active_stream=secrets.active_stream))
+        return stream_secret
+
+
+def _refusal(cluster: Cluster, record: PeeringRecord | None, peer_id: str, secret: str
+             ) -> ConsulError | None:
+    if record is None:
+        return ConsulError(404, messages.unknown_peer_id(peer_id))
+    secrets = cluster.store.secrets.get(record.id)
+    if not secret or secrets is None or secret not in (secrets.pending_stream,
+                                                       secrets.active_stream):
+        return ConsulError(403, messages.INVALID_STREAM_SECRET)
+    return None
+
+
+def _dialer_deleted(cluster: Cluster, record: PeeringRecord, at: datetime) -> None:
+    """The dialer deleted its side and said Terminated: this side shows TERMINATED."""
+    entry = cluster.tracker.get(record.id)
+    if entry is not None:
+        entry.track_disconnected(at)
+    if record.state is not PeeringState.DELETING:
+        record.state = PeeringState.TERMINATED
+        cluster.store.write_peering(record)
+        cluster.forget_imports_later(record.id, record.name)
+
+
+def _received(cluster: Cluster, record: PeeringRecord, body: dict[str, Any], at: datetime
+              ) -> None:
+    """What one poll carries to the acceptor: the stream opening, a heartbeat, exports."""
+    store, entry = cluster.store, cluster.tracker.get(record.id)
+    secrets = store.secrets[record.id]
+    if secrets.pending_stream and secrets.pending_stream == body.get("StreamSecret"):
+        secrets.active_stream, secrets.pending_stream = secrets.pending_stream, ""
+        store.write_secrets(record.id, secrets)
+    if entry is None or not entry.connected:
+        # The Open message: who dialed, and the dialer's trust bundle.
+        record.remote = RemoteInfo(partition="", datacenter=str(body.get("Datacenter", "")))
+        store.write_peering(record)
+        record.peer_ca_pems = [str(body.get("CA", ""))]
+        store.write_peering(record)
+        entry = cluster.tracker.connected(record.id)
+        _watch_heartbeats(cluster, record.id)
+    entry.last_recv_heartbeat = at
+    names = tuple(body.get("ExportedNames") or ())
+    changed = cluster.import_rows(record.name, rows_from_json(body.get("Exports") or {},
+                                                              record.name))
+    if changed or entry.imported_services != names:
+        entry.last_recv_resource = at
+    entry.imported_services = names
+
+
+def _watch_heartbeats(cluster: Cluster, peering_id: str) -> None:
+    """FAILING once no poll arrived for the heartbeat timeout (model time, which runs at the
+    wall clock's rate in a served network); re-armed while polls keep coming."""
+    network = cluster.network
+
+    def check(at: datetime) -> None:
+        entry = cluster.tracker.get(peering_id)
+        if entry is None or not entry.connected or entry.last_recv_heartbeat is None:
+            return
+        timeout = timedelta(seconds=network.timing.heartbeat_timeout)
+        due = entry.last_recv_heartbeat + timeout
+        if at >= due:
+            entry.track_disconnected(at, messages.HEARTBEAT_TIMEOUT)
+        else:
+            network.schedule((due - at).total_seconds(), check)
+
+    network.schedule(network.timing.heartbeat_timeout, check)
+
+
+def _answer(cluster: Cluster, record: PeeringRecord) -> dict[str, Any]:
+    names = cluster.exported_services(record.name)
+    answer = {"CA": cluster.ca_pem, "ServerAddresses": cluster.server_addresses(),
+              "ExportedNames": list(names),
+              "Exports": rows_to_json(cluster.export_rows(names, "")), "Terminated": False}
+    answer["Digest"] = hashlib.sha256(json.dumps(answer, sort_keys=True).encode()).hexdigest()
+    return answer
+
+
+def stream(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
+    """One poll of a remote dialer's stream; answers when what the acceptor sends differs
+    from what the dialer saw last (``Seen``), or after ``Wait`` seconds: a heartbeat."""
+    network = cluster.network
+    peer_id, secret = str(body.get("PeerID", "")), str(body.get("StreamSecret", ""))
+    wait = min(max(float(body.get("Wait") or 0), 0.0), LONGEST_WAIT)
+    deadline = real_seconds() + wait
+    with network.lock:
+        network.catch_up()
+        if peer_id in terminated_ids(cluster):
+            return {"Terminated": True}
+        record = cluster.store.peering_by_id(peer_id)
+        refusal = _refusal(cluster, record, peer_id, secret)
+        if refusal is not None:
+            raise refusal
+        assert record is not None
+        if not record.is_active or record.state is PeeringState.DELETING:
+            return {"Terminated": True}
+        now = network.now()
+        if body.get("Terminated"):
+            _dialer_deleted(cluster, record, now)
+            return {"Terminated": True}
+        _received(cluster, record, body, now)
+    while True:
+        with network.lock:
+            network.catch_up()
+            seen_index = cluster.store.index
+            current = cluster.store.peering_by_id(peer_id)
+            if (peer_id in terminated_ids(cluster) or current is None
+                    or current.state is PeeringState.DELETING):
+                return {"Terminated": True}
+            answer = _answer(cluster, current)
+            remaining = deadline - real_seconds()
+            if answer["Digest"] != body.get("Seen") or remaining <= 0:
+                entry = cluster.tracker.get(peer_id)
+                if entry is not None:
+                    entry.exported_services = tuple(answer["ExportedNames"])
+                    entry.last_send_success = network.now()
+                return answer
+        cluster.store.wait_for_change(seen_index, remaining)
+
+
+def refuse_unknown_version(body: dict[str, Any], version: int) -> None:
+    if body.get("Version") != version:
+        raise rpc_error(UNKNOWN, f"fakeconsul link: this acceptor speaks version {version}")

@@ -1,0 +1,115 @@
+"""sdk/testutil emulated in Python: the shim's ``consul`` started as testutil starts it, polled
+as testutil polls, then the story of Consul's api/peering_test.go between two such agents."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from processes import Process, call, ok, state, until
+
+from fakeconsul.serve.shim import write_shim
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _testutil_agent(shim: Path, tmp_path: Path, datacenter: str) -> Process:
+    """What NewTestServerConfigT writes and runs."""
+    ports = {"dns": -1, "http": _free_port(), "https": -1, "serf_lan": _free_port(),
+             "serf_wan": _free_port(), "server": _free_port(), "grpc": _free_port(),
+             "grpc_tls": _free_port()}
+    config = {"node_name": f"node-{datacenter}", "node_id": "", "datacenter": datacenter,
+              "bootstrap": True, "server": True, "data_dir": str(tmp_path / datacenter),
+              "log_level": "debug", "ports": ports, "bind_addr": "127.0.0.1",
+              "connect": {"enabled": True, "ca_config": {"cluster_id": "x"}},
+              "peering": {"enabled": True}, "performance": {"raft_multiplier": 1},
+              "enable_debug": True}
+    path = tmp_path / f"{datacenter}.json"
+    path.write_text(json.dumps(config))
+    agent = Process([str(shim), "agent", "-config-file", str(path)], r"Client Addr: .*")
+    agent.url = f"http://127.0.0.1:{ports['http']}"
+    return agent
+
+
+def _wait_like_testutil(agent: Process, node: str) -> bool:
+    return bool(until(lambda: call(agent.url, "GET", "/v1/status/leader")[0] == 200)
+                and until(lambda: "ActiveRootID" in (
+                    call(agent.url, "GET", "/v1/agent/connect/ca/roots")[1] or {}))
+                and until(lambda: any(n["Node"] == node for n in ok(
+                    agent.url, "GET", "/v1/catalog/nodes?index=0")))
+                and until(lambda: any(c["CheckID"] == "serfHealth" and c["Status"] == "passing"
+                                      for c in ok(agent.url, "GET", f"/v1/health/node/{node}"))))
+
+
+@pytest.fixture
+def shim(tmp_path: Path) -> Path:
+    return write_shim(tmp_path / "bin")
+
+
+def test_the_shim_answers_version_as_json(shim: Path) -> None:
+    out = subprocess.run([str(shim), "version", "-format=json"], capture_output=True,
+                         text=True, check=True).stdout
+    assert set(json.loads(out)) == {"Version", "Revision", "Prerelease", "BuildDate", "RPC"}
+
+
+def test_the_shim_answers_version_as_consul_does(shim: Path) -> None:
+    out = subprocess.run([str(shim), "version"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("Consul v1.")
+
+
+@pytest.fixture
+def agents(shim: Path, tmp_path: Path) -> Iterator[tuple[Process, Process]]:
+    first = _testutil_agent(shim, tmp_path, "dc1")
+    try:
+        second = _testutil_agent(shim, tmp_path, "dc2")
+    except BaseException:
+        first.stop()
+        raise
+    try:
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_testutil_waits_are_answered(agents: tuple[Process, Process]) -> None:
+    assert _wait_like_testutil(agents[0], "node-dc1")
+
+
+def test_api_peering_story_between_two_agents(agents: tuple[Process, Process]) -> None:
+    c, c2 = agents
+    token = ok(c.url, "POST", "/v1/peering/token",
+               {"PeerName": "peer1", "Meta": {"foo": "bar"}})["PeeringToken"]
+    assert ok(c.url, "GET", "/v1/peering/peer1")["State"] == "PENDING"
+    ok(c2.url, "POST", "/v1/peering/establish",
+       {"PeerName": "peer1", "PeeringToken": token, "Meta": {"foo": "bar"}})
+    seen = [state(c2.url, "peer1")]
+
+    def active() -> bool:
+        seen.append(state(c2.url, "peer1"))
+        return seen[-1] == "ACTIVE"
+
+    until(active)
+    until(lambda: state(c.url, "peer1") == "ACTIVE")
+    ok(c.url, "DELETE", "/v1/peering/peer1")
+    gone = until(lambda: state(c.url, "peer1") == "404")
+    assert (seen[0], seen[-1], gone) == ("ESTABLISHING", "ACTIVE", True)
+
+
+def test_tokens_name_the_grpc_tls_port(agents: tuple[Process, Process]) -> None:
+    c, _ = agents
+    token = ok(c.url, "POST", "/v1/peering/token", {"PeerName": "p"})["PeeringToken"]
+    import base64
+
+    addresses = json.loads(base64.b64decode(token))["ServerAddresses"]
+    config = json.loads(Path(str(list(c.proc.args)[-1])).read_text())  # type: ignore[arg-type]
+    assert addresses == [f"127.0.0.1:{config['ports']['grpc_tls']}"]
