@@ -101,8 +101,9 @@ class ConfigEntries:
         with a stale ``cas``); ``cas=0`` creates only, any other ``cas`` must match."""
         key = (entry.kind, entry.name.lower())
         old = self._entries.get(key)
-        if old is not None and (old.kind, old.name, old.body) == (entry.kind, entry.name,
-                                                                  entry.body):
+        if old is not None and (old.kind, old.name) == (entry.kind, entry.name) and _same(
+            old.body, entry.body
+        ):
             return True
         if cas is not None and (
             (cas == 0 and old is not None)
@@ -133,3 +134,22 @@ class ConfigEntries:
         if self._entries:
             self._entries.clear()
             self.table_index = self._store.next_index()
+
+
+def _same(a: object, b: object) -> bool:
+    """``a == b`` for decoded JSON, walked with a stack of its own: an entry may be nested as
+    deep as Go's decoder allows (10,000 levels), where ``==`` runs out of recursion."""
+    work = [(a, b)]
+    while work:
+        x, y = work.pop()
+        if isinstance(x, dict) and isinstance(y, dict):
+            if x.keys() != y.keys():
+                return False
+            work.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                return False
+            work.extend(zip(x, y, strict=True))
+        elif isinstance(x, dict | list) or isinstance(y, dict | list) or x != y:
+            return False
+    return True

@@ -251,62 +251,67 @@ def _json_float(f: float) -> str:
     return re.sub(r"e-0(\d)$", r"e-\1", text)
 
 
-def _encode(value: object, out: list[str], indent: str | None, depth: int) -> None:
+def _scalar_text(value: object) -> str:
     if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(_json_string(value))
-    elif isinstance(value, int):
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, int):
         if not -(1 << 63) <= value <= (1 << 64) - 1:
             raise ValueError(f"{value} fits no Go integer type")
-        out.append(str(value))
-    elif isinstance(value, float):
-        out.append(_json_float(value))
-    elif isinstance(value, dict):
-        _encode_container(value, "{", "}", out, indent, depth)
-    elif isinstance(value, list | tuple):
-        _encode_container(value, "[", "]", out, indent, depth)
-    else:
-        raise TypeError(f"go_marshal cannot encode {type(value).__name__}")
+        return str(value)
+    if isinstance(value, float):
+        return _json_float(value)
+    raise TypeError(f"go_marshal cannot encode {type(value).__name__}")
 
 
-def _encode_container(
-    value: dict[object, object] | list[object] | tuple[object, ...],
-    open_: str,
-    close: str,
-    out: list[str],
-    indent: str | None,
-    depth: int,
-) -> None:
-    out.append(open_)
-    if not value:
-        # json.Indent keeps empty arrays and objects on one line: "[]" / "{}".
-        out.append(close)
-        return
-    inner = "" if indent is None else "\n" + indent * (depth + 1)
-    first = True
-    if isinstance(value, dict):
-        colon = ":" if indent is None else ": "
-        for key, val in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"go_marshal needs str keys, got {type(key).__name__}")
-            out.append(inner if first else "," + inner)
-            first = False
-            out.append(_json_string(key))
-            out.append(colon)
-            _encode(val, out, indent, depth + 1)
-    else:
-        for item in value:
-            out.append(inner if first else "," + inner)
-            first = False
-            _encode(item, out, indent, depth + 1)
-    if indent is not None:
-        out.append("\n" + indent * depth)
-    out.append(close)
+class _Close:
+    """What a container writes once its items are written (its closing bracket)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _encode(value: object, out: list[str], indent: str | None, depth: int) -> None:
+    """Walked with a stack of its own, not by recursion: Go encodes the 10,000 levels its
+    decoder accepts, far beyond Python's recursion limit."""
+    colon = ":" if indent is None else ": "
+    work: list[tuple[object, int, str]] = [(value, depth, "")]  # (value, depth, text before)
+    while work:
+        item, level, before = work.pop()
+        out.append(before)
+        if isinstance(item, _Close):
+            out.append(item.text)
+            continue
+        if isinstance(item, dict):
+            opening, closing, entries = "{", "}", list(item.items())
+        elif isinstance(item, list | tuple):
+            opening, closing, entries = "[", "]", list(enumerate(item))
+        else:
+            out.append(_scalar_text(item))
+            continue
+        out.append(opening)
+        if not entries:
+            # json.Indent keeps empty arrays and objects on one line: "[]" / "{}".
+            out.append(closing)
+            continue
+        inner = "" if indent is None else "\n" + indent * (level + 1)
+        tail = "" if indent is None else "\n" + indent * level
+        work.append((_Close(closing), level, tail))
+        for number in range(len(entries) - 1, -1, -1):
+            key, val = entries[number]
+            lead = inner if number == 0 else "," + inner
+            if isinstance(item, dict):
+                if not isinstance(key, str):
+                    raise TypeError(f"go_marshal needs str keys, got {type(key).__name__}")
+                lead += _json_string(key) + colon
+            work.append((val, level + 1, lead))
 
 
 # Compact output of plain values (what answers are made of) goes through the standard library's C
@@ -316,29 +321,34 @@ def _encode_container(
 _C_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _HTML_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
 _INT_MIN, _INT_MAX = -(1 << 63), (1 << 64) - 1
+_C_ENCODER_DEPTH = 200  # well inside the recursion limit the C encoder counts against
 
 
 def _is_plain(value: object) -> bool:
     """Only str, None, bool, Go-sized int, str-keyed dict, list and tuple (exact types: a
-    subclass, an enum say, takes the careful path)."""
-    kind = type(value)
-    if kind is str or value is None or kind is bool:
-        return True
-    if kind is dict and isinstance(value, dict):
-        for key, item in value.items():
-            if type(key) is not str:
+    subclass, an enum say, takes the careful path), nested no deeper than the C encoder's
+    recursion allows (deeper values take the careful path, which keeps a stack of its own)."""
+    work: list[tuple[object, int]] = [(value, 0)]
+    while work:
+        item, level = work.pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int and isinstance(item, int):
+            if not _INT_MIN <= item <= _INT_MAX:
                 return False
-            if not (type(item) is str or item is None or _is_plain(item)):
+            continue
+        if level >= _C_ENCODER_DEPTH:
+            return False
+        if kind is dict and isinstance(item, dict):
+            if any(type(key) is not str for key in item):
                 return False
-        return True
-    if (kind is list or kind is tuple) and isinstance(value, list | tuple):
-        for item in value:
-            if not (type(item) is str or item is None or _is_plain(item)):
-                return False
-        return True
-    if kind is int and isinstance(value, int):
-        return _INT_MIN <= value <= _INT_MAX
-    return False
+            work.extend((v, level + 1) for v in item.values())
+        elif (kind is list or kind is tuple) and isinstance(item, list | tuple):
+            work.extend((v, level + 1) for v in item)
+        else:
+            return False
+    return True
 
 
 def _marshal_plain(value: object) -> bytes | None:

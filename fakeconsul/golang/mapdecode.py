@@ -19,19 +19,40 @@ from .gocompat import multierror
 Schema = dict[str, str | tuple[str, "Schema"]]
 
 
+class _Text(str):
+    """A piece of %v's output already written (not a value to format)."""
+
+
 def go_v(value: object) -> str:
-    """fmt's %v of a value from encoding/json's interface{} world."""
-    if value is None:
-        return "<nil>"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return go_float_text(float(value), verb="v")
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
-    return str(value)
+    """fmt's %v of a value from encoding/json's interface{} world. Walked with a stack of its
+    own: a value can be nested as deep as Go's decoder allows (10,000 levels)."""
+    out: list[str] = []
+    work: list[object] = [value]
+    while work:
+        item = work.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif item is None:
+            out.append("<nil>")
+        elif item is True or item is False:
+            out.append("true" if item else "false")
+        elif isinstance(item, int | float):
+            out.append(go_float_text(float(item), verb="v"))
+        elif isinstance(item, list):
+            pieces: list[object] = [_Text("[")]
+            for number, v in enumerate(item):
+                pieces += [_Text(" ")] if number else []
+                pieces.append(v)
+            work.extend(reversed([*pieces, _Text("]")]))
+        elif isinstance(item, dict):
+            pieces = [_Text("map[")]
+            for number, k in enumerate(sorted(item)):
+                pieces += [_Text(" ")] if number else []
+                pieces += [_Text(f"{k}:"), item[k]]
+            work.extend(reversed([*pieces, _Text("]")]))
+        else:
+            out.append(str(item))
+    return "".join(out)
 
 
 def go_float_text(number: float, verb: str = "f") -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import IO
 
 from .. import messages
+from ..golang.gocompat import go_marshal
+from ..golang.gojson import decode_any
 from ..model.network import Network
 from . import snapshot
 from .part import SnapshotError
@@ -84,6 +86,10 @@ class StateFile:
             return None
         try:
             document: object = json.loads(data)
+        except RecursionError:
+            # A config entry nested deeper than the C parser recurses (Go accepts 10,000
+            # levels): the Go decoder keeps a stack of its own.
+            document = decode_any(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise StateFileError(messages.state_corrupt(
                 str(self.path), messages.STATE_NOT_JSON.format(err)
@@ -152,7 +158,10 @@ def _encode(document: object) -> bytes:
     # Compact: json's C encoder only runs without indent, and the whole state is encoded after
     # every request (10x faster at 200 peerings). ``python -m json.tool`` makes it readable;
     # allow_nan=False keeps it JSON.
-    return (json.dumps(document, separators=(",", ":"), allow_nan=False) + "\n").encode()
+    try:
+        return (json.dumps(document, separators=(",", ":"), allow_nan=False) + "\n").encode()
+    except RecursionError:  # a deeply nested config entry: Go's encoder walks without recursion
+        return go_marshal(document) + b"\n"
 
 
 def _reason(err: OSError) -> str:

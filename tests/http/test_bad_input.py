@@ -823,3 +823,35 @@ def test_establish_checks_the_token_before_the_meta(client2: Client) -> None:
         500,
         UNKNOWN + "unexpected end of JSON input",
     )
+
+
+# Go's decoder takes 10,000 levels (scanner.go maxNestingDepth); deeper is its syntax error.
+def _nested(depth: int) -> str:
+    return ('{"Kind":"proxy-defaults","Name":"global","Config":{"A":'
+            + "[" * depth + "]" * depth + "}}")
+
+
+def test_a_config_entry_nested_as_deep_as_go_decodes_is_stored(client1: Client) -> None:
+    response = client1.put("/v1/config", data=_nested(9998))  # 10,000 levels in all
+    assert (response.status_code, response.text) == (200, "true")
+
+
+def test_a_config_entry_nested_as_deep_as_go_decodes_reads_back(client1: Client) -> None:
+    client1.put("/v1/config", data=_nested(9998))
+    response = client1.get("/v1/config/proxy-defaults/global")
+    assert b'"Config":{"A":' + b"[" * 9998 + b"]" * 9998 + b"}" in response.get_data()
+
+
+def test_a_config_entry_nested_deeper_than_go_decodes_gets_gos_text(client1: Client) -> None:
+    response = client1.put("/v1/config", data=_nested(9999))
+    assert (response.status_code, response.text) == (
+        400, "Request decoding failed: invalid character '[' exceeded max depth")
+
+
+def test_a_deep_value_in_the_wrong_place_gets_the_decoders_type_error(client1: Client) -> None:
+    body = ('{"Kind":"exported-services","Name":"default","Meta":{"a":'
+            + "[" * 2000 + "]" * 2000 + "}}")
+    response = client1.put("/v1/config", data=body)
+    assert (response.status_code, response.text.startswith(
+        "Request decoding failed: 1 error(s) decoding:\n\n* 'Meta[a]' expected type 'string', "
+        "got unconvertible type '[]interface {}', value: '[[[")) == (400, True)

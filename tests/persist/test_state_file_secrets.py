@@ -78,3 +78,4 @@ def test_a_file_of_whitespace_is_a_new_network(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(" \n\t\n")
     assert StateFile(path).load_into(Network()) is False
+

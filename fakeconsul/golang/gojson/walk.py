@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from ..gocompat import go_quote, parse_duration
 from .scanner import SURROGATES, GoJSONError, Number, Obj, parse
@@ -96,11 +97,31 @@ class _Decoder:
         return cur
 
     def interface(self, node: object) -> object:
-        """interface{}: maps, slices, strings, bools and float64s (held as int where exact)."""
-        if isinstance(node, Obj):
-            return {self.text(k): self.interface(v) for k, v in node}  # a later key wins
-        if isinstance(node, list):
-            return [self.interface(v) for v in node]
+        """interface{}: maps, slices, strings, bools and float64s (held as int where exact).
+
+        Walked with a stack of its own, not by recursion: Go decodes up to 10,000 levels (the
+        scanner refuses more), far beyond Python's recursion limit."""
+        if not isinstance(node, Obj | list):
+            return self._scalar(node)
+        root: list[Any] = [None]
+        # (node, the container its value goes into, and its key or index there)
+        work: list[tuple[object, Any, Any]] = [(node, root, 0)]
+        while work:
+            item, into, key = work.pop()
+            value: Any
+            if isinstance(item, Obj):
+                pairs = [(self.text(k), v) for k, v in item]
+                value = dict.fromkeys(k for k, _ in pairs)  # Go's key order; a later key wins
+                work.extend((v, value, k) for k, v in reversed(pairs))
+            elif isinstance(item, list):
+                value = [None] * len(item)
+                work.extend((v, value, i) for i, v in reversed(list(enumerate(item))))
+            else:
+                value = self._scalar(item)
+            into[key] = value
+        return root[0]
+
+    def _scalar(self, node: object) -> object:
         if isinstance(node, str):
             return self.text(node)
         if isinstance(node, Number):
