@@ -12,6 +12,7 @@ asked. Until then it keeps nothing, so a network without a state file grows no l
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .peering import PeeringRecord
@@ -42,6 +43,8 @@ class Store:
         # Dialer side: the stream secret each dialer record presents when it opens its stream.
         self.dialer_stream_secrets: dict[str, str] = {}
         self._changed_ids: set[str] | None = None  # None: nobody saves this store
+        # Called after every write of any table: the network's change signal.
+        self.on_write: Callable[[], None] | None = None
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -68,6 +71,8 @@ class Store:
     def _notify(self) -> None:
         with self._changed:
             self._changed.notify_all()
+        if self.on_write is not None:
+            self.on_write()
 
     def _mark(self, peering_id: str) -> None:
         if self._changed_ids is not None:
