@@ -22,6 +22,7 @@ from ..model.peering import Locality, PeeringRecord, PeeringState, RemoteInfo
 from ..model.store import PeeringSecrets
 from ..model.stream import Stream
 from ..model.timing import TIMING_FIELDS, timing_to_api
+from . import peering_rows
 from .part import (
     ClusterPart,
     NetworkPart,
@@ -244,40 +245,6 @@ def _peering_changes(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def _start_rows(value: Any, where: str) -> dict[str, Any]:
-    fields = dict(expect_dict(value, where))
-    by_id = {}
-    for number, entry in enumerate(optional(fields, "Peerings", list, "a list", where, [])):
-        path = f"{where}.Peerings[{number}]"
-        by_id[require(expect_dict(entry, path), "ID", str, "a string", path)] = entry
-    fields["Peerings"] = by_id
-    for key in ("Secrets", "DialerStreamSecrets"):
-        fields[key] = dict(optional(fields, key, dict, "an object", where, {}))
-    return fields
-
-
-def _replay_rows(form: dict[str, Any], changes: Any, where: str) -> None:
-    fields = expect_dict(changes, where)
-    for key in ("Index", "PeeringTableIndex"):
-        form[key] = index(fields, key, where)
-    for number, entry in enumerate(optional(fields, "Upsert", list, "a list", where, [])):
-        path = f"{where}.Upsert[{number}]"
-        form["Peerings"][require(expect_dict(entry, path), "ID", str, "a string", path)] = entry
-    for number, peering_id in enumerate(optional(fields, "Remove", list, "a list", where, [])):
-        form["Peerings"].pop(check(peering_id, str, "a string", f"{where}.Remove[{number}]"),
-                             None)
-    for key in ("Secrets", "DialerStreamSecrets"):
-        for peering_id, value in optional(fields, key, dict, "an object", where, {}).items():
-            if value is None:
-                form[key].pop(peering_id, None)
-            else:
-                form[key][peering_id] = value
-
-
-def _finish_rows(form: dict[str, Any]) -> dict[str, Any]:
-    return {**form, "Peerings": list(form["Peerings"].values())}
-
-
 def _load_peering(cluster: Cluster, value: Any, where: str) -> None:
     fields = expect_dict(value, where)
     entries = require(fields, "Peerings", list, "a list", where)
@@ -341,5 +308,6 @@ CLUSTER = (
     ClusterPart("Identity", _dump_identity, _load_identity, version=_dump_identity),
     ClusterPart("Peering", _dump_peering, _load_peering, _resume_peering,
                 version=_peering_version,
-                rows=Rows(_peering_changes, _start_rows, _replay_rows, _finish_rows)),
+                rows=Rows(_peering_changes, peering_rows.start, peering_rows.replay,
+                          peering_rows.finish)),
 )
