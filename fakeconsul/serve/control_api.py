@@ -98,7 +98,7 @@ def state(cluster: Cluster, request: Request, name: str) -> Response:
 
     A blocked request sleeps on the network's change signal (a stored write, a timer fired, a
     fault, the clock moved) and, while timers are pending, until the next one is due: an idle
-    dashboard costs nothing between changes instead of a whole state every STATE_POLL.
+    dashboard costs nothing between changes, where it used to rebuild the state every 50 ms.
     """
     seen = request.args.get("version", "")
     wait = 0.0
