@@ -32,6 +32,8 @@ class Sizes:
     scale_http_reads: int = 10  # list GETs over HTTP per size
     pair_tests: int = 200  # generated tests per pytest run
     state_writes: int = 200
+    state_peerings: int = 50_000  # peering records in the network (half on each cluster)
+    state_ops: int = 30  # reads, then token writes, measured on it
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +43,7 @@ FULL = Sizes()
 TINY = Sizes(
     repeats=1, lifecycles=3, http_requests=40, http_clients=2, fanout_clients=4, fanout_rounds=1,
     scale_small=5, scale_large=20, scale_http_reads=2, pair_tests=2, state_writes=3,
+    state_peerings=4, state_ops=2,
 )
 
 

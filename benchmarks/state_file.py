@@ -6,6 +6,12 @@ a temporary directory and one without, each take the same sequence of writes ove
 file is saved (written, fsynced, renamed) before each write is answered, so the difference is
 what durability costs a client. The file holds the whole network, so a save grows with the
 number of peerings: the table shows the median write, JSON also keeps the last ones.
+
+At scale (``Sizes.state_peerings`` peering records, 50,000 in ``make bench``), a child built
+with the Python API (``state_server.py``) serves dc1 with and without a state file: the median
+of ``state_ops`` reads (``GET /v1/peering/:name``) and of as many token writes, each against the
+same operation on the same network without a state file. The goals are the issue's: a read
+under 5 ms and a token write under 50 ms with the state file.
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .figures import Figure, pending
+from .figures import Figure, Goal, pending
 from .measure import ROOT, Sizes
 from .serving import child_env
 
 NAME = "state_file"
 FLAG = "--state-file"
 READY_TIMEOUT = 30.0
+BUILD_TIMEOUT = 600.0  # building 50,000 peerings and writing them once
 
 
 def available() -> bool:
@@ -67,22 +74,71 @@ def _stop(server: subprocess.Popen[str]) -> None:
     server.communicate(timeout=30)  # also closes the pipes
 
 
-def _writes(port: int, count: int) -> list[float]:
-    seconds = []
-    for i in range(count):
-        body = json.dumps({"PeerName": f"peer-{i:05d}"})
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("POST", "/v1/peering/token", body=body)
-            answer = conn.getresponse()
-            answer.read()
-        finally:
-            conn.close()
-        seconds.append(time.perf_counter() - started)
-        if answer.status != 200:
-            raise RuntimeError(f"write {i} answered {answer.status}")
-    return seconds
+def _timed(port: int, method: str, path: str, body: str | None = None) -> float:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body)
+        answer = conn.getresponse()
+        answer.read()
+    finally:
+        conn.close()
+    if answer.status != 200:
+        raise RuntimeError(f"{method} {path} answered {answer.status}")
+    return time.perf_counter() - started
+
+
+def _writes(port: int, count: int, prefix: str = "peer") -> list[float]:
+    return [_timed(port, "POST", "/v1/peering/token",
+                   json.dumps({"PeerName": f"{prefix}-{i:05d}"})) for i in range(count)]
+
+
+def _at_scale(pairs: int, ops: int, state: str | None) -> tuple[list[float], list[float]]:
+    """(reads, token writes) on a child holding ``pairs`` established pairs."""
+    command = [sys.executable, "-m", "benchmarks.state_server", str(pairs)]
+    child = subprocess.Popen(command + ([state] if state else []), cwd=ROOT, env=_env(),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        port = None
+        deadline = time.monotonic() + BUILD_TIMEOUT
+        while time.monotonic() < deadline:
+            line = child.stdout.readline()
+            if not line or line.startswith("ready"):
+                break
+            if line.startswith("dc1: http://"):
+                port = int(line.strip().rsplit(":", 1)[1])
+        if port is None:
+            raise RuntimeError(f"state_server did not start: {child.communicate()[1][-2000:]}")
+        names = [f"pair-{(i * 7919) % pairs:06d}" for i in range(ops)]
+        for name in names[:3]:
+            _timed(port, "GET", f"/v1/peering/{name}")  # warm up: routes, caches, first save
+        reads = [_timed(port, "GET", f"/v1/peering/{name}") for name in names]
+        return reads, _writes(port, ops, "scale")
+    finally:
+        child.kill()  # a clean stop would write the whole network once more: not measured
+        child.communicate()
+
+
+def _scale_figures(sizes: Sizes) -> list[Figure]:
+    pairs, ops = max(1, sizes.state_peerings // 2), sizes.state_ops
+    with tempfile.TemporaryDirectory(prefix="fakeconsul-bench-") as tmp:
+        reads, writes = _at_scale(pairs, ops, str(Path(tmp) / "state.json"))
+    memory_reads, memory_writes = _at_scale(pairs, ops, None)
+    size = f"{2 * pairs:,} peerings"
+    return [
+        Figure(NAME, f"read at {size} with {FLAG} (median of {ops})", "ms",
+               statistics.median(reads) * 1000, statistics.median(memory_reads) * 1000,
+               "the same read without a state file", goal=Goal("value", "<=", 5.0),
+               extra={"durable_ms": [round(s * 1000, 3) for s in reads],
+                      "memory_ms": [round(s * 1000, 3) for s in memory_reads]}),
+        Figure(NAME, f"token write at {size} with {FLAG} (median of {ops})", "ms",
+               statistics.median(writes) * 1000, statistics.median(memory_writes) * 1000,
+               "the same write without a state file", goal=Goal("value", "<=", 50.0),
+               extra={"durable_ms": [round(s * 1000, 3) for s in writes],
+                      "memory_ms": [round(s * 1000, 3) for s in memory_writes]}),
+    ]
 
 
 def _measure(extra: list[str], count: int) -> list[float]:
@@ -109,4 +165,5 @@ def run(sizes: Sizes) -> list[Figure]:
                     f"{statistics.median(memory[-tail:]) * 1000:.1f} ms",
                extra={"durable_ms": [round(s * 1000, 3) for s in durable],
                       "memory_ms": [round(s * 1000, 3) for s in memory]}),
+        *_scale_figures(sizes),
     ]

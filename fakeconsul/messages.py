@@ -269,7 +269,12 @@ STATE_NOT_FAKECONSUL = 'not a fakeconsul state file: no "Format": "fakeconsul-st
 
 
 def state_newer_version(found: object, supported: int) -> str:
-    return f"format version {found!r}, this fakeconsul reads version {supported}"
+    return f"format version {found!r}, this fakeconsul reads versions up to {supported}"
+
+
+def state_journal_line(number: int, problem: str) -> str:
+    """A journal line of the state file that cannot be replayed (its line number in the file)."""
+    return f"line {number}: {problem}"
 
 
 def state_missing(where: str) -> str:

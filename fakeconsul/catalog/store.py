@@ -106,6 +106,10 @@ class Catalog:
             default=0,
         )
 
+    def last_change(self) -> tuple[int, int]:
+        """(how many table indexes, the highest): moves at every change to any row."""
+        return len(self._table_index), max(self._table_index.values(), default=0)
+
     def peers(self) -> set[str]:
         """Peer names that imported rows are tagged with."""
         return {peer for peer, _ in self.nodes_by_key if peer != LOCAL}

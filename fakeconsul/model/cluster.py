@@ -339,6 +339,11 @@ class Cluster:
             self._authorize(token, "read")
             return [self._show(r) for r in self.store.peerings()], self.store.peering_table_index
 
+    def shown(self, record: PeeringRecord) -> Peering:
+        """What a read shows of a stored record (the tracker's overlay), without a read's
+        checks: the same frozen snapshot while the peering does not change."""
+        return self._show(record)
+
     @property
     def index(self) -> int:
         """The cluster's raft index: moves on every stored write."""

@@ -3,6 +3,10 @@
 Time-driven changes (a stream connecting, heartbeats, removal of a deleted peering) are timers due
 at a model time. Every operation first brings the network up to ``clock.now()``, and so does
 ``clock.advance``: nothing waits on real time.
+
+``generation`` moves whenever something a watcher of the whole network could see may have
+changed (a stored write in any cluster, a timer fired, a fault, the clock moved), so that such a
+watcher sleeps on ``wait_for_change`` instead of looking again and again.
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ class Network:
         self._cut: set[frozenset[str]] = set()
         # Peers in other processes, reached through the link the serving layer installs.
         self.remote: RemoteLink | None = None
-        self.clock.subscribe(self.catch_up)
+        self._changed = threading.Condition(threading.Lock())
+        self.generation = 0
+        self.clock.subscribe(self._clock_moved)
 
     # --- clusters ----------------------------------------------------------------------------
 
@@ -78,8 +84,10 @@ class Network:
             config = self.acl if acl is None else acl or None
             cluster = Cluster(self, name, synthetic, peering_enabled=peering_enabled, acl=config,
                               node_name=node_name)
+            cluster.store.on_change(self.note_change)
             self._clusters[name] = cluster
             self._addresses[synthetic] = cluster
+            self.note_change()
             return cluster
 
     @property
@@ -98,10 +106,12 @@ class Network:
     def register_address(self, address: str, cluster: Cluster) -> None:
         with self.lock:
             self._addresses[address] = cluster
+        self.note_change()
 
     def unregister_address(self, address: str) -> None:
         with self.lock:
             self._addresses.pop(address, None)
+        self.note_change()
 
     def addresses_of(self, cluster: Cluster) -> list[str]:
         """Every address that leads to ``cluster`` (served, synthetic, and older ones a state
@@ -147,6 +157,7 @@ class Network:
             for stream in self.streams_between(first, second):
                 stream.lose_link()
             self.catch_up()
+        self.note_change()
 
     def reconnect(self, a: Cluster | str, b: Cluster | str) -> None:
         """Mend the link: live streams carry on; failed ones redial at their next backoff."""
@@ -157,6 +168,7 @@ class Network:
             for stream in self.streams_between(first, second):
                 stream.restore_link()
             self.catch_up()
+        self.note_change()
 
     def is_disconnected(self, a: Cluster | str, b: Cluster | str) -> bool:
         return frozenset((self._cluster(a).name, self._cluster(b).name)) in self._cut
@@ -175,6 +187,7 @@ class Network:
             target.tracker.clear()
             target.set_up(False)
             self.catch_up()
+        self.note_change()
 
     def bring_up(self, cluster: Cluster | str) -> None:
         """The cluster is back: it redials every peering it dials, at once."""
@@ -189,6 +202,7 @@ class Network:
                     stream.failures = 0
                     stream.schedule_dial(0)
             self.catch_up()
+        self.note_change()
 
     def _streams_of(self, cluster: Cluster) -> list[Stream]:
         streams = {id(s): s for s in self._stream_ends.values()}.values()
@@ -227,6 +241,7 @@ class Network:
 
     def catch_up(self) -> None:
         """Fire every timer due by ``clock.now()``, in order, each at its own model time."""
+        fired = False
         with self.lock:
             if self._moment is not None:
                 return  # already firing timers further up this thread's stack
@@ -238,10 +253,32 @@ class Network:
                         break
                     timer = heapq.heappop(self._timers)
                     timer.fired = True
+                    fired = True
                     self._moment = timer.due
                     timer.action(timer.due)
             finally:
                 self._moment = None
+        if fired:
+            self.note_change()  # a heartbeat moves a stream's status without a stored write
+
+    def _clock_moved(self) -> None:
+        self.catch_up()
+        self.note_change()  # the clock's offset is part of what a watcher sees
+
+    # --- the change signal -------------------------------------------------------------------
+
+    def note_change(self) -> None:
+        """Wake whoever waits in ``wait_for_change``: something may have changed."""
+        with self._changed:
+            self.generation += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, generation: int, timeout: float) -> None:
+        """Sleep until ``generation`` moves past the one given or ``timeout`` real seconds pass.
+        Holds no lock of the network while sleeping."""
+        with self._changed:
+            if self.generation == generation and timeout > 0:
+                self._changed.wait(timeout)
 
     # --- streams and faults ------------------------------------------------------------------
 
@@ -293,6 +330,7 @@ class Network:
             self._cut.clear()
             for cluster in self._clusters.values():
                 cluster.reset()
+        self.note_change()
 
     def __repr__(self) -> str:
         return f"Network(clusters={list(self._clusters)!r}, clock={self.clock!r})"

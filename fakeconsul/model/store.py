@@ -3,6 +3,10 @@
 Every write takes the next index of the cluster (Consul's raft index is shared by all tables) and
 wakes the blocking queries, which re-evaluate their own index and go back to sleep if it did not
 move. The network's lock guards the tables; the condition below only guards the wake-up.
+
+A state file saves a peering only when it changed: once asked (``take_changes``), the store
+keeps the IDs of the peerings whose record or secrets were written since the last time it was
+asked. Until then it keeps nothing, so a network without a state file grows no list.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Store:
         # Called after every write, from the writing thread: a server that holds blocked
         # requests without a thread each re-evaluates them from here (serve/watchers.py).
         self._listeners: list[Callable[[], None]] = []
+        self._changed_ids: set[str] | None = None  # None: nobody saves this store
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -78,6 +83,16 @@ class Store:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def _mark(self, peering_id: str) -> None:
+        if self._changed_ids is not None:
+            self._changed_ids.add(peering_id)
+
+    def take_changes(self) -> set[str]:
+        """IDs of the peerings whose record or secrets were written (or removed) since the
+        last call; the first call starts the recording and returns nothing."""
+        changed, self._changed_ids = self._changed_ids or set(), set()
+        return changed
+
     # Other tables (catalog, config entries) share the raft index: they take one per write
     # and wake the blocking queries when done.
     def next_index(self) -> int:
@@ -97,6 +112,7 @@ class Store:
             del self._by_name[old.name.lower()]
         self._by_id[record.id] = record
         self._by_name[record.name.lower()] = record
+        self._mark(record.id)
         if not record.is_active:
             # Consul wipes the secrets of a peering that is deleted or terminated.
             self.secrets.pop(record.id, None)
@@ -113,10 +129,12 @@ class Store:
     def write_secrets(self, peering_id: str, secrets: PeeringSecrets) -> None:
         self._next_index()
         self.secrets[peering_id] = secrets
+        self._mark(peering_id)
         self._notify()
 
     def delete_peering(self, record: PeeringRecord) -> None:
         self.peering_table_index = self._next_index()
+        self._mark(record.id)
         self._by_id.pop(record.id, None)
         self._by_name.pop(record.name.lower(), None)
         self.secrets.pop(record.id, None)
@@ -126,6 +144,8 @@ class Store:
     def clear(self) -> None:
         """Empty every table; the index keeps growing, as a client that blocks expects."""
         self.peering_table_index = self._next_index()
+        for peering_id in [*self._by_id, *self.secrets, *self.dialer_stream_secrets]:
+            self._mark(peering_id)
         self._by_name.clear()
         self._by_id.clear()
         self.secrets.clear()

@@ -210,6 +210,12 @@ def _dump_catalog(cluster: Cluster) -> dict[str, Any]:
     }
 
 
+def _catalog_version(cluster: Cluster) -> object:
+    # Every transaction that changes a row sets the index of each table it touched to its new
+    # raft index, so the highest table index moves; a clear empties them.
+    return (cluster.catalog.tables.last_change(), frozenset(cluster.catalog._agent_services))
+
+
 def _load_catalog(cluster: Cluster, value: Any, where: str) -> None:
     fields = expect_dict(value, where)
     nodes = _load_rows(fields, "Nodes", NodeRecord, _NODE_FIELDS, where)
@@ -249,4 +255,5 @@ def _resume_catalog(cluster: Cluster) -> None:
         # A DELETING peering's remover (the Peering part re-arms it) forgets its rows.
 
 
-CLUSTER = (ClusterPart("Catalog", _dump_catalog, _load_catalog, _resume_catalog),)
+CLUSTER = (ClusterPart("Catalog", _dump_catalog, _load_catalog, _resume_catalog,
+                       version=_catalog_version),)

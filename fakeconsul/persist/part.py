@@ -4,6 +4,12 @@ A store that wants to survive a restart registers a part (``register_cluster_par
 per-cluster tables such as ACLs or config entries, ``register_network_part`` for network-wide
 state); ``snapshot.py`` dumps and loads the document from the registered parts. Each reading
 helper names where a failure is, so a corrupt file is refused with a useful line.
+
+A save writes only the parts that changed since the last one (``changes.py``). A part tells
+cheaply whether it changed through ``version``: a small value that moves whenever ``dump``
+would give something else (without one, the part is dumped and compared at every save, which
+is right but costs its size). A big table also offers ``rows``: how to say which rows changed
+and how to replay that over the saved value, so a write costs its rows, not the table.
 """
 
 from __future__ import annotations
@@ -25,11 +31,24 @@ class SnapshotError(ValueError):
 
 
 @dataclass(frozen=True)
+class Rows:
+    """How a part is saved by rows: what changed, and how a change is replayed at load."""
+
+    # The rows changed since the last call, as JSON (the first call starts the recording).
+    changes: Callable[[Cluster], Any]
+    # The saved value -> a working form that changes are replayed onto (where-for-errors).
+    start: Callable[[Any, str], Any]
+    replay: Callable[[Any, Any, str], None]  # (working form, changes, where-for-errors)
+    finish: Callable[[Any], Any]  # the working form -> the part's value, as dump makes it
+
+
+@dataclass(frozen=True)
 class NetworkPart:
     key: str
     dump: Callable[[Network], Any]
     load: Callable[[Network, Any, str], None]  # (network, value, where-for-errors)
     resume: Callable[[Network], None] | None = None
+    version: Callable[[Network], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,8 @@ class ClusterPart:
     dump: Callable[[Cluster], Any]
     load: Callable[[Cluster, Any, str], None]
     resume: Callable[[Cluster], None] | None = None
+    version: Callable[[Cluster], object] | None = None
+    rows: Rows | None = None  # saved by rows when its version moves (needs a version)
 
 
 NETWORK_PARTS: list[NetworkPart] = []
@@ -94,7 +115,7 @@ def optional(
     value = fields.get(key)
     if value is None:
         return default
-    return check(value, kind, expected, f"{where}.{key}")
+    return check(value, kind, expected, f"{where}.{key}" if where else key)
 
 
 def check(value: Any, kind: type | tuple[type, ...], expected: str, path: str) -> Any:

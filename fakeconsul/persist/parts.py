@@ -21,9 +21,11 @@ from ..model.network import Network
 from ..model.peering import Locality, PeeringRecord, PeeringState, RemoteInfo
 from ..model.store import PeeringSecrets
 from ..model.timing import TIMING_FIELDS, timing_to_api
+from . import peering_rows
 from .part import (
     ClusterPart,
     NetworkPart,
+    Rows,
     SnapshotError,
     check,
     expect_dict,
@@ -44,6 +46,14 @@ def _dump_clock(network: Network) -> dict[str, Any]:
     offset = clock.offset.total_seconds() if isinstance(clock, SystemClock) else 0.0
     kind = "system" if isinstance(clock, SystemClock) else "manual"
     return {"Kind": kind, "Now": write_moment(clock.now()), "OffsetSeconds": offset}
+
+
+def _clock_version(network: Network) -> object:
+    # A system clock's Now ticks by itself; what a restart needs is its offset.
+    clock = network.clock
+    if isinstance(clock, SystemClock):
+        return ("system", clock.offset)
+    return ("manual", clock.now())
 
 
 def _load_clock(network: Network, value: Any, where: str) -> None:
@@ -187,14 +197,50 @@ def _dump_peering(cluster: Cluster) -> dict[str, Any]:
         "PeeringTableIndex": store.peering_table_index,
         "Peerings": [_dump_record(r) for r in store.peerings()],
         "Secrets": {
-            peering_id: {
-                "Establishment": s.establishment,
-                "PendingStream": s.pending_stream,
-                "ActiveStream": s.active_stream,
-            }
-            for peering_id, s in sorted(store.secrets.items())
+            peering_id: _dump_secrets(s) for peering_id, s in sorted(store.secrets.items())
         },
         "DialerStreamSecrets": dict(sorted(store.dialer_stream_secrets.items())),
+    }
+
+
+def _dump_secrets(secrets: PeeringSecrets | None) -> dict[str, str] | None:
+    if secrets is None:
+        return None
+    return {
+        "Establishment": secrets.establishment,
+        "PendingStream": secrets.pending_stream,
+        "ActiveStream": secrets.active_stream,
+    }
+
+
+def _peering_version(cluster: Cluster) -> object:
+    # Every write of a peering or its secrets takes the next raft index (secrets written beside
+    # a peering are written within the same operation as it), and every other table's write
+    # moves the index too, which this part keeps.
+    return (cluster.store.index, cluster.store.peering_table_index)
+
+
+def _peering_changes(cluster: Cluster) -> dict[str, Any]:
+    """The peerings written since the last call: upserted with their secrets, or removed."""
+    store = cluster.store
+    upserts, removed = [], []
+    secrets: dict[str, Any] = {}
+    dialer_secrets: dict[str, str | None] = {}
+    for peering_id in sorted(store.take_changes()):
+        record = store.peering_by_id(peering_id)
+        if record is None:
+            removed.append(peering_id)
+        else:
+            upserts.append(_dump_record(record))
+        secrets[peering_id] = _dump_secrets(store.secrets.get(peering_id))
+        dialer_secrets[peering_id] = store.dialer_stream_secrets.get(peering_id)
+    return {
+        "Index": store.index,
+        "PeeringTableIndex": store.peering_table_index,
+        "Upsert": upserts,
+        "Remove": removed,
+        "Secrets": secrets,  # null: none any more
+        "DialerStreamSecrets": dialer_secrets,
     }
 
 
@@ -250,11 +296,15 @@ def _resume_peering(cluster: Cluster) -> None:
 
 
 NETWORK = (
-    NetworkPart("Clock", _dump_clock, _load_clock),
-    NetworkPart("Timing", _dump_timing, _load_timing),
-    NetworkPart("Links", _dump_links, _load_links),
+    NetworkPart("Clock", _dump_clock, _load_clock, version=_clock_version),
+    # Small values: their dump is their version (compared, never encoded, at a save).
+    NetworkPart("Timing", _dump_timing, _load_timing, version=_dump_timing),
+    NetworkPart("Links", _dump_links, _load_links, version=_dump_links),
 )
 CLUSTER = (
-    ClusterPart("Identity", _dump_identity, _load_identity),
-    ClusterPart("Peering", _dump_peering, _load_peering, _resume_peering),
+    ClusterPart("Identity", _dump_identity, _load_identity, version=_dump_identity),
+    ClusterPart("Peering", _dump_peering, _load_peering, _resume_peering,
+                version=_peering_version,
+                rows=Rows(_peering_changes, peering_rows.start, peering_rows.replay,
+                          peering_rows.finish)),
 )

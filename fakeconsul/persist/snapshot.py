@@ -1,9 +1,11 @@
 """A network's whole state as one JSON document, built from parts that each store registers.
 
-The document is ``{"Format": "fakeconsul-state", "Version": 1, <network parts>, "Clusters":
-[{"Name": ..., <cluster parts>}, ...]}``. Each part owns one key and its own ``dump`` and
-``load``; ``resume`` runs once everything is loaded, to restart what lived only in memory (a
-restarted Consul leader re-dials its peerings and re-runs its deferred deletions).
+The document is ``{"Format": "fakeconsul-state", "Version": 2, <network parts>, "Clusters":
+[{"Name": ..., <cluster parts>}, ...]}``. Version 2 is the base of a file that may carry a
+journal after it (``journal.py``); version 1 files held the document alone, and load the same.
+Each part owns one key and its own ``dump`` and ``load``; ``resume`` runs once everything is
+loaded, to restart what lived only in memory (a restarted Consul leader re-dials its peerings
+and re-runs its deferred deletions).
 
 A store that wants to survive a restart registers a part (see ``part.py``). A document holding
 a part this process does not know is refused rather than loaded without it: saving after such a
@@ -30,7 +32,8 @@ from .part import (
 )
 
 FORMAT = "fakeconsul-state"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)
 
 # The built-in parts: clock, timing, links, identity, peerings; ACL tables, config entries; the
 # catalog. Parts load and resume in this order: the catalog comes last, once peerings are back.
@@ -64,11 +67,7 @@ def load(network: Network, document: object) -> None:
     """
     if network.clusters:
         raise ValueError("load a state document into a network without clusters")
-    root = expect_dict(document, "the document")
-    if root.get("Format") != FORMAT:
-        raise SnapshotError(messages.STATE_NOT_FAKECONSUL)
-    if root.get("Version") != VERSION:
-        raise SnapshotError(messages.state_newer_version(root.get("Version"), VERSION))
+    root = header(document)
     known = {part.key for part in NETWORK_PARTS}
     for key in root:
         if key not in known and key not in RESERVED:
@@ -86,6 +85,17 @@ def load(network: Network, document: object) -> None:
             if part.resume is not None:
                 part.resume(network)
         network.catch_up()
+
+
+def header(document: object) -> dict[str, Any]:
+    """The document as an object, once its format and version are ones this process reads."""
+    root = expect_dict(document, "the document")
+    if root.get("Format") != FORMAT:
+        raise SnapshotError(messages.STATE_NOT_FAKECONSUL)
+    version = root.get("Version")
+    if type(version) is not int or version not in READS:
+        raise SnapshotError(messages.state_newer_version(version, VERSION))
+    return root
 
 
 def _load_clusters(network: Network, entries: list[Any]) -> list[Cluster]:

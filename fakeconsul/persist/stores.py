@@ -56,6 +56,13 @@ def _dump_acl(cluster: Cluster) -> dict[str, Any]:
     }
 
 
+def _acl_version(cluster: Cluster) -> object:
+    # Each write of a policy or token sets its table's index to a new raft index.
+    acl = cluster.acl
+    return (acl.policies_index, acl.tokens_index, acl.bootstrap_index, len(acl.policies),
+            len(acl.tokens))
+
+
 def _load_policy(value: Any, where: str) -> Policy:
     fields = expect_dict(value, where)
     datacenters = optional(fields, "Datacenters", list, "a list of strings", where)
@@ -118,6 +125,10 @@ def _dump_config_entries(cluster: Cluster) -> dict[str, Any]:
     }
 
 
+def _config_entries_version(cluster: Cluster) -> object:
+    return cluster.config.entries.table_index  # a new raft index at each write, delete, clear
+
+
 def _load_config_entries(cluster: Cluster, value: Any, where: str) -> None:
     fields = expect_dict(value, where)
     entries = cluster.config.entries
@@ -140,6 +151,7 @@ def _load_config_entries(cluster: Cluster, value: Any, where: str) -> None:
 
 
 CLUSTER = (
-    ClusterPart("Acl", _dump_acl, _load_acl),
-    ClusterPart("ConfigEntries", _dump_config_entries, _load_config_entries),
+    ClusterPart("Acl", _dump_acl, _load_acl, version=_acl_version),
+    ClusterPart("ConfigEntries", _dump_config_entries, _load_config_entries,
+                version=_config_entries_version),
 )

@@ -96,12 +96,13 @@ class Standalone:
         return response
 
     def close(self) -> None:
-        """Last save (what timers changed since the last request), then let the file go."""
+        """Last save (what timers changed since the last request) as a fresh base with an empty
+        journal, so the next start replays nothing, then let the file go."""
         self.link.close()
         if self.state is None:
             return
         try:
-            self.save()
+            self.state.compact(self.network)
         except StateFileError as err:
             log.error("%s", err)
         finally:

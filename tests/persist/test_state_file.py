@@ -206,7 +206,7 @@ def _refusal(path: Path) -> str:
     ('{"Format": "something-else"}', 'not a fakeconsul state file: no "Format": '
      '"fakeconsul-state"'),
     ('{"Format": "fakeconsul-state", "Version": 9, "Clusters": []}',
-     "format version 9, this fakeconsul reads version 1"),
+     "format version 9, this fakeconsul reads versions up to 2"),
     ('{"Format": "fakeconsul-state", "Version": 1}', "Clusters is missing"),
     ('{"Format": "fakeconsul-state", "Version": 1, "Clusters": [{"Name": "dc1", "Peering": '
      '{"Peerings": [{"ID": "a", "Name": "x", "State": "BOGUS"}]}}]}',

@@ -182,6 +182,20 @@ def test_a_write_is_on_disk_when_its_answer_leaves(tmp_path: Path) -> None:
     assert [p["Name"] for p in saved["Clusters"][0]["Peering"]["Peerings"]] == ["dc2"]
 
 
+def test_a_read_is_answered_without_touching_the_state_file(tmp_path: Path) -> None:
+    world = Standalone(Timing(), str(tmp_path / "state.json"))
+    world.open()
+    try:
+        _hooked(world, "/v1/peering/token", {"PeerName": "dc2"})
+        before = (tmp_path / "state.json").read_bytes()
+        request = Request.from_values("/v1/peering/dc2")
+        world.answer_hook(request, wsgi_app(world.cluster("dc1")).handle(request))
+        after = (tmp_path / "state.json").read_bytes()
+    finally:
+        world.close()
+    assert after == before
+
+
 def test_a_write_that_cannot_be_saved_is_answered_500(tmp_path: Path) -> None:
     folder = tmp_path / "gone"
     folder.mkdir()
