@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..golang.gocompat import go_marshal
+from ..model.errors import ConsulError
 
 TEXT = "text/plain; charset=utf-8"  # what Go's http server sniffs for a plain-text body
 JSON = "application/json"
@@ -24,6 +25,12 @@ class HTTPError(Exception):
 
 def text(status: int, body: str) -> Response:
     return Response(body.encode("utf-8"), status=status, content_type=TEXT)
+
+
+def consul_error(err: ConsulError) -> Response:
+    """agent/http.go handleErr (1.15+): an error from an internal gRPC service is unpacked and
+    only its status message is written; the gRPC code (``err.code``) never reaches the body."""
+    return text(err.status, err.message)
 
 
 def empty(status: int = 200) -> Response:

@@ -11,7 +11,6 @@ from contract_api import Target
 
 GENERATE = "/v1/peering/token"
 ESTABLISH = "/v1/peering/establish"
-UNKNOWN = "rpc error: code = Unknown desc = "
 NAME_RULE = (
     " is not a valid peer name: a valid peering name must consist of lower case alphanumeric "
     "characters or '-', and must start and end with an alphanumeric character"
@@ -34,13 +33,13 @@ BAD_BODIES = [
      "PeerName is required in the payload when establishing a peering."),
     (ESTABLISH, b'{"PeerName":"a"}', 400,
      "PeeringToken is required in the payload when establishing a peering."),
-    (GENERATE, b'{"PeerName":"--AA--"}', 500, UNKNOWN + "--AA--" + NAME_RULE),
+    (GENERATE, b'{"PeerName":"--AA--"}', 500, "--AA--" + NAME_RULE),
     (ESTABLISH, b'{"PeerName":"a","PeeringToken":"e30K"}', 500,
-     UNKNOWN + "peering token server addresses value is empty"),
+     "peering token server addresses value is empty"),
     (ESTABLISH, b'{"PeerName":"a","PeeringToken":"Cg=="}', 500,
-     UNKNOWN + "unexpected end of JSON input"),
+     "unexpected end of JSON input"),
     (GENERATE, b'{"PeerName":"a","Meta":{"consul-x":"y"}}', 500,
-     UNKNOWN + "meta tags failed validation: Couldn't load metadata pair ('consul-x', 'y'): "
+     "meta tags failed validation: Couldn't load metadata pair ('consul-x', 'y'): "
      "Key prefix 'consul-' is reserved for internal use"),
 ]
 

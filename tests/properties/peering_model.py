@@ -348,10 +348,10 @@ class Model:
     def generate(self, cluster: str, name: str, new_id: str) -> tuple[int, str] | None:
         existing = self.record(cluster, name)
         if existing is not None and existing.dialer:
-            return 500, (f'rpc error: code = Unknown desc = cannot create peering with name: '
+            return 500, (f'cannot create peering with name: '
                          f'"{name}"; there is already an established peering')
         if existing is not None and existing.stored == DELETING:
-            return 500, ("rpc error: code = Unknown desc = failed to write peering: cannot write "
+            return 500, ("failed to write peering: cannot write "
                          "to peering that is marked for deletion")
         if existing is None:
             self.records[cluster][name] = Record(cluster, name, new_id, False, PENDING)
@@ -367,15 +367,15 @@ class Model:
                   new_id: str) -> tuple[int, str] | None:
         if token.cluster == cluster:
             return 500, (
-                f'rpc error: code = Unknown desc = cannot create a peering within the same '
+                f'cannot create a peering within the same '
                 f'cluster "{server_name}". Refer to the `exported-services` documentation if you '
                 "want to export between partitions without peering")
         existing = self.record(cluster, name)
         if existing is not None and not existing.dialer:
-            return 500, (f'rpc error: code = Unknown desc = cannot create peering with name: '
+            return 500, (f'cannot create peering with name: '
                          f'"{name}"; there is an existing peering expecting to be dialed')
         if existing is not None and existing.stored == DELETING:
-            return 500, ("rpc error: code = Unknown desc = failed to write peering: cannot write "
+            return 500, ("failed to write peering: cannot write "
                          "to peering that is marked for deletion")
         record = existing or Record(cluster, name, new_id, True, PENDING)
         self.records[cluster][name] = record
@@ -387,7 +387,7 @@ class Model:
             return 500, self._unreachable(token.address)
         acceptor = self.by_id(target, token.peer_id)
         if acceptor is None or acceptor.token is not token:
-            return 403, ("rpc error: code = PermissionDenied desc = a new peering token must be "
+            return 403, ("a new peering token must be "
                          "generated: invalid peering establishment secret")
         acceptor.token = None  # the establishment secret is used up
         self._store(record, ESTABLISHING)
@@ -398,7 +398,7 @@ class Model:
     @staticmethod
     def _unreachable(address: str) -> str:
         return (
-            "rpc error: code = Unknown desc = 1 error occurred:\n\t* failed to exchange peering "
+            "1 error occurred:\n\t* failed to exchange peering "
             f'secret through address "{address}": rpc error: code = Unavailable desc = '
             'connection error: desc = "transport: Error while dialing: dial tcp '
             f'{address}: connect: connection refused"\n\n'
