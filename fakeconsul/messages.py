@@ -289,11 +289,22 @@ ACL_NOT_FOUND = "ACL not found"
 ACL_DISABLED = "ACL support disabled"
 
 
-def permission_denied(accessor_id: str, resource: str, level: str, name: str | None = None) -> str:
-    text = f"Permission denied: token with AccessorID '{accessor_id}' lacks permission "
-    text += f"'{resource}:{level}'"
+def permission_denied(
+    accessor_id: str, resource: str, level: str, name: str | None = None, *,
+    anonymous: bool = False,
+) -> str:
+    """acl/errors.go PermissionDeniedError.Error (1.15+): the anonymous token is named in words
+    and followed by a sentence saying why it was used; any other token by its AccessorID."""
+    who = "anonymous token" if anonymous else f"token with AccessorID '{accessor_id}'"
+    text = f"Permission denied: {who} lacks permission '{resource}:{level}'"
     # ResourceDescriptor.ToString in CE: the name between plain double quotes, not %q.
-    return text + (f' on "{name}"' if name is not None else "")
+    text += f' on "{name}"' if name is not None else ""
+    return text + (ANONYMOUS_IMPLICIT if anonymous else "")
+
+
+ANONYMOUS_IMPLICIT = (
+    ". The anonymous token is used implicitly when a request does not specify a token."
+)
 
 
 def bootstrap_no_longer_allowed(reset_index: int) -> str:

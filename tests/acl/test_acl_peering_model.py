@@ -12,6 +12,11 @@ DENY = ACLConfig(default_policy="deny", initial_management_token="root")
 
 
 def denied(accessor: str, level: str) -> str:
+    if accessor == ANONYMOUS:  # acl/errors.go names the anonymous token in words
+        return (
+            f"Permission denied: anonymous token lacks permission 'peering:{level}'. The "
+            "anonymous token is used implicitly when a request does not specify a token."
+        )
     return (
         "Permission denied: token with AccessorID "
         f"'{accessor}' lacks permission 'peering:{level}'"

@@ -44,5 +44,5 @@ def test_a_wrong_token_is_judged_by_the_cluster(denying: Client) -> None:
 def test_without_a_token_the_cluster_refuses(denying: Client) -> None:
     response = call(denying, "POST", TOKEN_PATH, {"PeerName": "dc1"})
     assert (response.status_code, response.get_data(as_text=True)) == (
-        403, "Permission denied: token with AccessorID "
-        "'00000000-0000-0000-0000-000000000002' lacks permission 'peering:write'")
+        403, "Permission denied: anonymous token lacks permission 'peering:write'. The "
+        "anonymous token is used implicitly when a request does not specify a token.")

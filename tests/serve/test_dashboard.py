@@ -234,9 +234,9 @@ def test_the_token_field_lets_actions_through_under_deny(acl_page: Page) -> None
 def test_without_a_token_a_refusal_says_where_to_enter_one(acl_page: Page) -> None:
     acl_page.fill("dc1", ".generate-name", "dc2")
     acl_page.click("dc1", "form.generate button")
-    acl_page.says("Permission denied: token with AccessorID "
-                  "'00000000-0000-0000-0000-000000000002' lacks permission 'peering:write' "
-                  "(enter an ACL token at the top)")
+    acl_page.says("Permission denied: anonymous token lacks permission 'peering:write'. "
+                  "The anonymous token is used implicitly when a request does not specify a "
+                  "token. (enter an ACL token at the top)")
 
 
 def test_the_token_is_kept_across_a_reload(acl_page: Page) -> None:
