@@ -24,6 +24,14 @@ INDEX_UI_DISABLED = (
 INVALID_INDEX = "Invalid index"
 INVALID_WAIT = "Invalid wait time"
 STALE_AND_CONSISTENT = "Cannot specify ?stale with ?consistent, conflicting semantics."
+CACHED_AND_CONSISTENT = "Cannot specify ?cached with ?consistent, conflicting semantics."
+INVALID_CACHE_CONTROL = "Invalid Cache-Control header."
+
+
+def invalid_max_stale(value: str) -> str:
+    return f"Invalid max_stale value {go_quote(value)}"
+
+
 PARTITION_QUERY = (
     'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
 )

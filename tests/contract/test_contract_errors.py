@@ -83,11 +83,38 @@ def test_partition_query_is_enterprise_only(target: Target) -> None:
     ("index=abc", "Invalid index"),
     ("wait=forever", "Invalid wait time"),
     ("stale&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics."),
+    ("max_stale=abc", 'Invalid max_stale value "abc"'),
+    ("max_stale=5s&consistent", "Cannot specify ?stale with ?consistent, conflicting semantics."),
+    ("cached&consistent", "Cannot specify ?cached with ?consistent, conflicting semantics."),
 ])
 def test_bad_query_option_is_400(target: Target, query: str, text: str) -> None:
+    normal = target.a.call("GET", "/v1/peerings").text
     answer = target.a.call("GET", f"/v1/peerings?{query}")
 
-    assert (answer.status, answer.text) == (400, text)
+    # agent/peering_endpoint.go ignores parse()'s result: the normal answer follows the text.
+    assert (answer.status, answer.text) == (400, text + normal)
+
+
+def test_a_bad_cache_control_header_is_400(target: Target) -> None:
+    normal = target.a.call("GET", "/v1/peerings").text
+    answer = target.a.call("GET", "/v1/peerings", extra_headers={"Cache-Control": "max-age=abc"})
+
+    assert (answer.status, answer.text) == (400, "Invalid Cache-Control header." + normal)
+
+
+def test_a_bad_index_on_a_missing_name_appends_the_404_text(target: Target) -> None:
+    answer = target.a.call("GET", "/v1/peering/never-made?index=abc")
+
+    assert (answer.status, answer.text) == (400, 'Invalid indexPeering not found for "never-made"')
+
+
+def test_peering_reads_name_their_query_backend(target: Target) -> None:
+    target.a.generate_token("backend-peer")
+
+    backends = [target.a.call("GET", path).headers.get("X-Consul-Query-Backend")
+                for path in ("/v1/peering/backend-peer", "/v1/peerings")]
+
+    assert backends == ["blocking-query", "blocking-query"]
 
 
 def test_unknown_api_path_is_404(target: Target) -> None:
