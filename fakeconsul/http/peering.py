@@ -11,7 +11,7 @@ from ..golang.gojson import GoJSONError, decode_stream
 from ..model.cluster import Cluster
 from ..model.peering import Peering
 from . import render
-from .blocking import run_blocking
+from .blocking import missing_keeps_blocking, run_blocking
 from .parse_quirk import parsed_then_answered
 from .query import Blocking, check_partition, request_token
 from .render import HTTPError
@@ -72,9 +72,10 @@ def read_or_delete(cluster: Cluster, request: Request, name: str) -> Response:
     token = request_token(request)
 
     def answer(blocking: Blocking) -> Response:
-        peering, index = run_blocking(
-            cluster, blocking, lambda: cluster.read_with_index(name, token=token)
+        read = missing_keeps_blocking(
+            lambda: cluster.read_with_index(name, token=token), blocking.min_index
         )
+        peering, index = run_blocking(cluster, blocking, read)
         if peering is None:
             raise HTTPError(404, messages.peering_not_found(name))
         return _with_query_meta(_peerings_body(peering, request), index)

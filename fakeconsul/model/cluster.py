@@ -233,13 +233,15 @@ class Cluster(CatalogOperations, ConfigOperations):
     def read_with_index(
         self, name: str, *, token: str | None = None
     ) -> tuple[Peering | None, int]:
-        """The peering and the index a blocking read waits on (its ModifyIndex)."""
+        """The peering and the index a blocking read waits on: its ModifyIndex, or for a
+        missing name the peering table's index (state/peering.go peeringReadTxn), so that a
+        watcher with an older ``?index=`` is answered at once."""
         with self._operation():
             self._require_peering_enabled()
             self._authorize(token, "read")
             record = self.store.peering_by_name(name)
             if record is None:
-                return None, 0
+                return None, self.store.peering_table_index
             return self._show(record), record.modify_index
 
     def list_with_index(
