@@ -29,4 +29,4 @@ __all__ = [
     "Timing",
 ]
 
-CONSUL_VERSION = "1.20.1"  # the Consul release whose peering API this fake imitates
+CONSUL_VERSION = "1.21.0"  # the Consul release whose peering API this fake imitates

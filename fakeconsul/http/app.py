@@ -185,6 +185,7 @@ class ConsulApp:
                 response = render.text(err.status, err.reason)
             except ConsulError as err:
                 response = render.consul_error(err)
+        render.ensure_content_type(request, response)
         render.gzip_endpoint(request, response)
         # acl.default_policy; "allow" while ACLs are disabled.
         response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy

@@ -39,6 +39,25 @@ def empty(status: int = 200) -> Response:
     return response
 
 
+def ensure_content_type(request: Request, response: Response) -> Response:
+    """agent/http.go ensureContentTypeHeader (1.20.2+, api.GetContentType): after the handler,
+    a response without Content-Type gets one. It only reaches the wire when the handler wrote
+    nothing (an empty 200 from DELETE or OPTIONS): a written status has sent its headers, so a
+    redirect or an error keeps its own. GET and DELETE echo the request's Content-Type, if it
+    has one; everything else is JSON (the octet-stream rules are for /v1/kv, /v1/snapshot and
+    /v1/event/fire, which the fake does not serve)."""
+    if "Content-Type" in response.headers or response.status_code != 200:
+        return response
+    if response.direct_passthrough or response.get_data():
+        return response
+    asked = request.headers.get("Content-Type", "")
+    if request.method in ("GET", "DELETE") and asked:
+        response.headers["Content-Type"] = asked
+    else:
+        response.headers["Content-Type"] = JSON
+    return response
+
+
 def json_body(value: Any, request: Request) -> Response:
     pretty = "pretty" in request.args
     return Response(go_marshal(value, pretty=pretty), status=200, content_type=JSON)

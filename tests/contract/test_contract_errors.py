@@ -72,6 +72,13 @@ def test_options_lists_the_methods(target: Target) -> None:
     assert (answer.status, answer.headers["Allow"]) == (200, "OPTIONS,GET,DELETE")
 
 
+def test_an_empty_answer_is_json(target: Target) -> None:
+    answers = [target.a.call(method, "/v1/peering/never-made") for method in ("OPTIONS", "DELETE")]
+
+    assert [(a.status, a.body, a.headers.get("Content-Type")) for a in answers] == [
+        (200, b"", "application/json"), (200, b"", "application/json")]
+
+
 def test_partition_query_is_enterprise_only(target: Target) -> None:
     answer = target.a.call("GET", "/v1/peerings?partition=default")
 

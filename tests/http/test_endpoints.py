@@ -480,14 +480,15 @@ def test_delete_answers_200_with_empty_body(
     assert (response.status_code, response.get_data()) == (200, b"")
 
 
-def test_delete_answer_has_no_content_type_and_no_index(
+def test_delete_answer_is_empty_json_and_has_no_index(
     generate: Callable[..., TestResponse], client1: Client
 ) -> None:
     generate(PeerName="dc2")
 
     response = client1.delete("/v1/peering/dc2")
 
-    assert "Content-Type" not in response.headers
+    # agent/http.go ensureContentTypeHeader (1.20.2+) names JSON for an empty answer.
+    assert response.headers.get("Content-Type") == "application/json"
     assert "X-Consul-Index" not in response.headers
 
 
