@@ -427,8 +427,11 @@ class Cluster(CatalogOperations, ConfigOperations):
     def _start_stream(self, record: PeeringRecord, acceptor_peering_id: str) -> None:
         stream = self.network.stream_for(self, record.id)
         if stream is not None:
-            if stream.connected and stream.acceptor_peering_id == acceptor_peering_id:
-                return  # secret rotation: the open stream carries on
+            if stream.connected:
+                # leader_peering.go syncPeeringsAndBlock: a peering whose stream is connected
+                # is left alone; the new token's data is used only once that stream ends, even
+                # when it names another acceptor peering (a redial reads the stored record).
+                return
             stream.close()
         stream = Stream(self.network, self, record.id, acceptor_peering_id)
         self.network.register_stream(stream)

@@ -97,6 +97,9 @@ class Link:
     deleted_side: Record | None = None  # a side deleted while the link was cut
     dead: bool = False
     unknown: bool = False
+    # An unknown stream re-established to another acceptor may still be connected to the
+    # earlier ones (Consul leaves a connected stream alone): their peering IDs.
+    earlier_acceptor_ids: set[str] = field(default_factory=set)
     timers: list[Event] = field(default_factory=list)
 
 
@@ -238,6 +241,9 @@ class Model:
             self._schedule(backoff(link.failures), "dial", link, link)
             return
         assert acceptor is not None
+        if link.acceptor is not None and link.acceptor is not acceptor:
+            if link.acceptor.registered is link:
+                link.acceptor.registered = None  # the stream now serves another peering
         link.connected, link.lost_at, link.failures = True, None, 0
         link.connected_at = link.heard_since = self.now
         link.acceptor = acceptor
@@ -382,6 +388,10 @@ class Model:
         old = record.link
         if old is None or not old.connected:  # a connected stream keeps its addresses
             record.dial_address = token.address
+        if old is not None and not old.dead and not old.unknown:
+            # The first write stores the token's PeerID before the exchange, and the stream's
+            # next dial reads the stored record: it asks for that peering from now on.
+            old.acceptor_id = token.peer_id
         target = self.reachable(cluster, token.address)
         if target is None:
             return 500, self._unreachable(token.address)
@@ -413,13 +423,21 @@ class Model:
                     return  # it carries on or is replaced: unknown either way
                 old.dead = True  # replaced; its dial addresses are unknown: so is the new one
                 link.unknown = True
-            elif old.connected and old.acceptor is acceptor:
-                return  # secret rotation: the open stream carries on
+                link.earlier_acceptor_ids = old.earlier_acceptor_ids | {old.acceptor_id}
+            elif old.connected:
+                # leader_peering.go syncPeeringsAndBlock leaves a connected stream alone, even
+                # when the new token names another acceptor peering: that one is dialed only
+                # once the stream ends (a secret rotation when it is the same peering).
+                return
             else:
                 self._close(old)
         record.link = link
         if link.unknown:
+            # Whether the old stream was connected is unknown, so is whether the new acceptor
+            # is ever dialed: Consul leaves a connected stream alone (syncPeeringsAndBlock)
+            # and dials the new acceptor peering only when there is none.
             record.tracker = UNSURE
+            acceptor.tracker = UNSURE
             return
         self._schedule(self.connect_delay, "dial", link, link)
         if acceptor.tracker == UNSURE:
@@ -431,11 +449,12 @@ class Model:
             return
         self._store(record, DELETING)
         for other in self.all_links():
-            if other.unknown and (other.dialer is record or other.acceptor_id == record.id):
+            acceptor_ids = {other.acceptor_id} | other.earlier_acceptor_ids
+            if other.unknown and (other.dialer is record or record.id in acceptor_ids):
                 # Whether this stream was connected, and so tells its peer, is unknown.
                 peers = [other.dialer] if other.dialer is not record else [
                     r for rs in self.records.values() for r in rs.values()
-                    if r.id == other.acceptor_id and not r.dialer]
+                    if r.id in acceptor_ids and not r.dialer]
                 for peer in peers:
                     peer.unsure_stored = peer.is_active
                 if other.dialer is record:
@@ -473,9 +492,10 @@ class Model:
         one (the fake made up a transition)."""
         if not record.unsure_stored:
             return observed == record.stored
-        record.unsure_stored = False
         if observed == record.stored:
+            # Still unsure: a Terminated held up by a cut link may yet arrive when it heals.
             return True
+        record.unsure_stored = False
         if observed != TERMINATED:
             return False
         self._store(record, TERMINATED)
