@@ -24,6 +24,14 @@ INDEX_UI_DISABLED = (
 INVALID_INDEX = "Invalid index"
 INVALID_WAIT = "Invalid wait time"
 STALE_AND_CONSISTENT = "Cannot specify ?stale with ?consistent, conflicting semantics."
+CACHED_AND_CONSISTENT = "Cannot specify ?cached with ?consistent, conflicting semantics."
+INVALID_CACHE_CONTROL = "Invalid Cache-Control header."
+
+
+def invalid_max_stale(value: str) -> str:
+    return f"Invalid max_stale value {go_quote(value)}"
+
+
 PARTITION_QUERY = (
     'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature'
 )
@@ -54,9 +62,10 @@ def peering_not_found(name: str) -> str:
 
 
 # --- gRPC PeeringService (agent/rpc/peering/service.go) ----------------------------------------
-# Errors from the RPC reach the HTTP body as the gRPC status string. Status: 403 when the text
-# names a permission problem or the code is PermissionDenied, else 500 (spec §2.0: validation
-# failures are not 400 in real Consul; the spec marks 500 for InvalidArgument as [uncertain]).
+# An error from the RPC is a gRPC status. Since Consul 1.15 agent/http.go handleErr unpacks it
+# and writes only the status message as the body (no "rpc error: code = X desc = " prefix; that
+# form is Consul <= 1.14). Status: 403 when the error is an ACL denial or the code is
+# PermissionDenied, else 500 (spec §2.0: validation failures are not 400 in real Consul).
 
 PERMISSION_DENIED = "PermissionDenied"
 UNKNOWN = "Unknown"
@@ -65,9 +74,9 @@ FAILED_PRECONDITION = "FailedPrecondition"
 
 
 def rpc_error(code: str, desc: str) -> ConsulError:
-    text = f"rpc error: code = {code} desc = {desc}"
-    forbidden = code == PERMISSION_DENIED or "Permission denied" in text or "ACL not found" in text
-    return ConsulError(403 if forbidden else 500, text)
+    """The error a gRPC status ``code`` with message ``desc`` becomes over HTTP."""
+    forbidden = code == PERMISSION_DENIED or "Permission denied" in desc or "ACL not found" in desc
+    return ConsulError(403 if forbidden else 500, desc, code=code)
 
 
 PEERING_DISABLED = "peering must be enabled to use this endpoint"
@@ -116,7 +125,8 @@ def exchange_failed(address: str, cause: str) -> str:
 
 def dial_refused(address: str) -> str:
     # [uncertain] the gRPC error a dialer gets from an address where nothing listens; the shape
-    # is grpc-go's for a refused TCP connection.
+    # is grpc-go's for a refused TCP connection. It keeps its "rpc error: ..." prefix: Consul
+    # wraps it with %w inside a go-multierror, which is not a status, so the text is Error()'s.
     return (
         'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while '
         f'dialing: dial tcp {address}: connect: connection refused"'
@@ -316,11 +326,22 @@ ACL_NOT_FOUND = "ACL not found"
 ACL_DISABLED = "ACL support disabled"
 
 
-def permission_denied(accessor_id: str, resource: str, level: str, name: str | None = None) -> str:
-    text = f"Permission denied: token with AccessorID '{accessor_id}' lacks permission "
-    text += f"'{resource}:{level}'"
+def permission_denied(
+    accessor_id: str, resource: str, level: str, name: str | None = None, *,
+    anonymous: bool = False,
+) -> str:
+    """acl/errors.go PermissionDeniedError.Error (1.15+): the anonymous token is named in words
+    and followed by a sentence saying why it was used; any other token by its AccessorID."""
+    who = "anonymous token" if anonymous else f"token with AccessorID '{accessor_id}'"
+    text = f"Permission denied: {who} lacks permission '{resource}:{level}'"
     # ResourceDescriptor.ToString in CE: the name between plain double quotes, not %q.
-    return text + (f' on "{name}"' if name is not None else "")
+    text += f' on "{name}"' if name is not None else ""
+    return text + (ANONYMOUS_IMPLICIT if anonymous else "")
+
+
+ANONYMOUS_IMPLICIT = (
+    ". The anonymous token is used implicitly when a request does not specify a token."
+)
 
 
 def bootstrap_no_longer_allowed(reset_index: int) -> str:

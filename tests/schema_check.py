@@ -81,14 +81,33 @@ CONSUL_ERROR_TEXTS = [re.compile(p, re.DOTALL) for p in (
     r"PeeringToken is required in the payload when establishing a peering\.",
     r"Must specify a name to fetch\.",
     r'Peering not found for ".*"',
-    r"Invalid index",
-    r"Invalid wait time",
-    r"Cannot specify \?stale with \?consistent, conflicting semantics\.",
+    # parse()'s texts; on the peering reads the normal answer follows them (any bytes).
+    r"Invalid index.*",
+    r"Invalid wait time.*",
+    r"Cannot specify \?(stale|cached) with \?consistent, conflicting semantics\..*",
+    r'Invalid max_stale value ".*".*',
+    r"Invalid Cache-Control header\..*",
     r'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature',
     r'Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature',
     r"Invalid URL path: not a recognized HTTP API endpoint\n",
     r"Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n",
-    r"rpc error: code = (Unknown|PermissionDenied|InvalidArgument|FailedPrecondition) desc = .+",
+    # The peering service's gRPC errors: since 1.15 the body is the status message alone.
+    r".+ is not a valid peer name: .+",
+    r"meta tags failed validation: .+",
+    r"failed to decode token: .+",
+    r"peering token .+",
+    r".+ is not a valid peering server address",
+    r"Partitions are a Consul Enterprise feature",
+    r'cannot create peering with name: ".*"; .+',
+    r"cannot create a peering within the same cluster .+",
+    r"failed to write peering: .+",
+    r"a new peering token must be generated: .+",
+    r"\d+ errors? occurred:\n.+",
+    r"Permission denied: .+",
+    r"ACL not found",
+    r"peering must be enabled to use this endpoint",
+    # encoding/json's own texts, for a token that is base64 but not a PeeringToken's JSON
+    r"unexpected end of JSON input|invalid character .+|json: .+",
 )]
 
 

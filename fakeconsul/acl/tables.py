@@ -163,7 +163,10 @@ class ACLTables:
             token = self.resolve(secret)
             if not self.permits(token, resource, level, name):
                 raise ACLDenied(
-                    messages.permission_denied(token.accessor_id, resource, level, name)
+                    messages.permission_denied(
+                        token.accessor_id, resource, level, name,
+                        anonymous=token.accessor_id == ANONYMOUS_ACCESSOR_ID,
+                    )
                 )
             return token
 

@@ -192,6 +192,17 @@ def parse_duration(s: str) -> float:
     return _parse_duration_ns(s) / 1e9
 
 
+def atoi(s: str) -> int:
+    """strconv.Atoi(s) on a 64-bit platform: an optional sign, then ASCII digits, in int64."""
+    digits = s[1:] if s[:1] in ("+", "-") else s
+    if not digits or not all("0" <= ch <= "9" for ch in digits):
+        raise ValueError(f"strconv.Atoi: parsing {go_quote(s)}: invalid syntax")
+    n = int(s)
+    if not -(2**63) <= n < 2**63:
+        raise ValueError(f"strconv.Atoi: parsing {go_quote(s)}: value out of range")
+    return n
+
+
 def parse_uint64(s: str) -> int:
     """strconv.ParseUint(s, 10, 64): ASCII digits only, no sign, space or underscore."""
     if s == "":

@@ -226,7 +226,8 @@ class ConsulApp:
             except HTTPError as err:
                 response = render.text(err.status, err.reason)
             except ConsulError as err:
-                response = render.text(err.status, err.message)
+                response = render.consul_error(err)
+        render.ensure_content_type(request, response)
         render.gzip_endpoint(request, response)
         # acl.default_policy; "allow" while ACLs are disabled.
         response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy

@@ -97,3 +97,24 @@ def run_blocking(
         if recheck is not None:
             remaining = min(remaining, recheck)
         store.wait_for_change(seen, remaining)
+
+
+def missing_keeps_blocking(
+    query: Callable[[], tuple[T | None, int]], min_index: int
+) -> Callable[[], tuple[T | None, int]]:
+    """blockingquery.Query's rule for a result that is not found: the first miss answers at
+    once only if its index (the table's) is above ``?index=``; after that, while the result
+    stays missing, a newer index does not count (Consul raises its minimum to it), so the
+    watcher blocks across other writes until the result appears or the wait ends."""
+    missed = False
+
+    def run() -> tuple[T | None, int]:
+        nonlocal missed
+        result, index = query()
+        if result is None:
+            if missed:
+                return None, min(index, min_index)
+            missed = True
+        return result, index
+
+    return run

@@ -11,8 +11,9 @@ from ..golang.gojson import GoJSONError, decode_stream
 from ..model.cluster import Cluster
 from ..model.peering import Peering
 from . import render
-from .blocking import run_blocking
-from .query import check_partition, parse_query_options, request_token
+from .blocking import missing_keeps_blocking, run_blocking
+from .parse_quirk import parsed_then_answered
+from .query import Blocking, check_partition, request_token
 from .render import HTTPError
 from .routes import Endpoint
 
@@ -68,24 +69,31 @@ def read_or_delete(cluster: Cluster, request: Request, name: str) -> Response:
     if request.method == "DELETE":
         cluster.delete(name, token=request_token(request))
         return render.empty(200)
-    blocking = parse_query_options(request)
     token = request_token(request)
-    peering, index = run_blocking(
-        cluster, blocking, lambda: cluster.read_with_index(name, token=token)
-    )
-    if peering is None:
-        raise HTTPError(404, messages.peering_not_found(name))
-    return _with_query_meta(_peerings_body(peering, request), index)
+
+    def answer(blocking: Blocking) -> Response:
+        read = missing_keeps_blocking(
+            lambda: cluster.read_with_index(name, token=token), blocking.min_index
+        )
+        peering, index = run_blocking(cluster, blocking, read)
+        if peering is None:
+            raise HTTPError(404, messages.peering_not_found(name))
+        return _with_query_meta(_peerings_body(peering, request), index)
+
+    return parsed_then_answered(request, answer)
 
 
 def list_peerings(cluster: Cluster, request: Request, name: str) -> Response:
     check_partition(request)
-    blocking = parse_query_options(request)
     token = request_token(request)
-    peerings, index = run_blocking(
-        cluster, blocking, lambda: cluster.list_with_index(token=token)
-    )
-    return _with_query_meta(_peerings_body(peerings, request), index)
+
+    def answer(blocking: Blocking) -> Response:
+        peerings, index = run_blocking(
+            cluster, blocking, lambda: cluster.list_with_index(token=token)
+        )
+        return _with_query_meta(_peerings_body(peerings, request), index)
+
+    return parsed_then_answered(request, answer)
 
 
 def _peerings_body(value: Peering | list[Peering], request: Request) -> Response:
@@ -107,6 +115,8 @@ def _with_query_meta(response: Response, index: int) -> Response:
     response.headers["X-Consul-Index"] = str(max(index, 1))  # never 0
     response.headers["X-Consul-Knownleader"] = "true"
     response.headers["X-Consul-Lastcontact"] = "0"
+    # setMeta's setQueryBackend: the peering RPCs answer through a blocking query.
+    response.headers["X-Consul-Query-Backend"] = "blocking-query"
     return response
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from werkzeug.wrappers import Request
 
 from .. import messages
-from ..golang.gocompat import parse_duration, parse_uint64
+from ..golang.gocompat import atoi, parse_duration, parse_uint64
 from .render import HTTPError
 
 DEFAULT_WAIT = 300.0  # Consul's default blocking wait: 5 min
@@ -58,9 +58,10 @@ class Blocking:
 
 
 def parse_query_options(request: Request) -> Blocking:
-    """Consul's parse(): consistency first, then wait, then index, each with its 400."""
-    if "stale" in request.args and "consistent" in request.args:
-        raise HTTPError(400, messages.STALE_AND_CONSISTENT)
+    """Consul's parse(): consistency, then Cache-Control, then wait, then index, each with its
+    400 (agent/http.go parseConsistency, parseCacheControl, parseWait); the first one wins."""
+    _check_consistency(request)
+    _check_cache_control(request)
     wait = DEFAULT_WAIT
     raw_wait = request.args.get("wait", "")
     if raw_wait:
@@ -76,3 +77,37 @@ def parse_query_options(request: Request) -> Blocking:
         except ValueError:
             raise HTTPError(400, messages.INVALID_INDEX) from None
     return Blocking(min_index=min_index, wait=wait)
+
+
+def _check_consistency(request: Request) -> None:
+    """parseConsistency: a bad max_stale first; a max_stale above zero asks for stale reads
+    as ?stale does; then the two conflicts. ?cached counts because http_config.use_cache is
+    on by default."""
+    stale = "stale" in request.args
+    consistent = "consistent" in request.args
+    cached = "cached" in request.args
+    max_stale = request.args.get("max_stale", "")
+    if max_stale:
+        try:
+            stale = parse_duration(max_stale) > 0 or stale
+        except ValueError:
+            raise HTTPError(400, messages.invalid_max_stale(max_stale)) from None
+    if stale and consistent:
+        raise HTTPError(400, messages.STALE_AND_CONSISTENT)
+    if cached and consistent:
+        raise HTTPError(400, messages.CACHED_AND_CONSISTENT)
+
+
+def _check_cache_control(request: Request) -> None:
+    """parseCacheControl: only max-age and stale-if-error carry a number, read by Atoi."""
+    raw = request.headers.get("Cache-Control", "").lower()
+    if not raw:
+        return
+    for directive in raw.split(","):
+        directive = directive.strip()
+        for prefix in ("max-age=", "stale-if-error="):
+            if directive.startswith(prefix):
+                try:
+                    atoi(directive[len(prefix):])
+                except ValueError:
+                    raise HTTPError(400, messages.INVALID_CACHE_CONTROL) from None

@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..golang.gocompat import go_marshal
+from ..model.errors import ConsulError
 
 TEXT = "text/plain; charset=utf-8"  # what Go's http server sniffs for a plain-text body
 JSON = "application/json"
@@ -26,9 +27,34 @@ def text(status: int, body: str) -> Response:
     return Response(body.encode("utf-8"), status=status, content_type=TEXT)
 
 
+def consul_error(err: ConsulError) -> Response:
+    """agent/http.go handleErr (1.15+): an error from an internal gRPC service is unpacked and
+    only its status message is written; the gRPC code (``err.code``) never reaches the body."""
+    return text(err.status, err.message)
+
+
 def empty(status: int = 200) -> Response:
     response = Response(b"", status=status)
     del response.headers["Content-Type"]
+    return response
+
+
+def ensure_content_type(request: Request, response: Response) -> Response:
+    """agent/http.go ensureContentTypeHeader (1.20.2+, api.GetContentType): after the handler,
+    a response without Content-Type gets one. It only reaches the wire when the handler wrote
+    nothing (an empty 200 from DELETE or OPTIONS): a written status has sent its headers, so a
+    redirect or an error keeps its own. GET and DELETE echo the request's Content-Type, if it
+    has one; everything else is JSON (the octet-stream rules are for /v1/kv, /v1/snapshot and
+    /v1/event/fire, which the fake does not serve)."""
+    if "Content-Type" in response.headers or response.status_code != 200:
+        return response
+    if response.direct_passthrough or response.get_data():
+        return response
+    asked = request.headers.get("Content-Type", "")
+    if request.method in ("GET", "DELETE") and asked:
+        response.headers["Content-Type"] = asked
+    else:
+        response.headers["Content-Type"] = JSON
     return response
 
 

@@ -321,13 +321,15 @@ class Cluster:
     def read_with_index(
         self, name: str, *, token: str | None = None
     ) -> tuple[Peering | None, int]:
-        """The peering and the index a blocking read waits on (its ModifyIndex)."""
+        """The peering and the index a blocking read waits on: its ModifyIndex, or for a
+        missing name the peering table's index (state/peering.go peeringReadTxn), so that a
+        watcher with an older ``?index=`` is answered at once."""
         with self._operation():
             self._require_peering_enabled()
             self._authorize(token, "read")
             record = self.store.peering_by_name(name)
             if record is None:
-                return None, 0
+                return None, self.store.peering_table_index
             return self._show(record), record.modify_index
 
     def list_with_index(
@@ -501,8 +503,11 @@ class Cluster:
     def _start_stream(self, record: PeeringRecord, acceptor_peering_id: str) -> None:
         stream = self.network.stream_for(self, record.id)
         if stream is not None:
-            if stream.connected and stream.acceptor_peering_id == acceptor_peering_id:
-                return  # secret rotation: the open stream carries on
+            if stream.connected:
+                # leader_peering.go syncPeeringsAndBlock: a peering whose stream is connected
+                # is left alone; the new token's data is used only once that stream ends, even
+                # when it names another acceptor peering (a redial reads the stored record).
+                return
             stream.close()
         self.redial(record, acceptor_peering_id, self.network.timing.connect_delay)
 

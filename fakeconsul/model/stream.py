@@ -105,6 +105,12 @@ class Stream:
         if record is None or not record.is_active:
             self.close()
             return
+        # Each dial reads the stored record: a re-establish while connected may have named
+        # another acceptor peering, used from the next dial on.
+        if record.peer_id and record.peer_id != self.acceptor_peering_id:
+            self.network.unregister_stream(self)
+            self.acceptor_peering_id, self.acceptor = record.peer_id, None
+            self.network.register_stream(self)
         problem = self._refusal(record)
         if problem is not None:
             self.last_error = problem

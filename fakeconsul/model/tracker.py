@@ -44,9 +44,11 @@ class StreamEntry:
         self.disconnect_error = error
 
     def status(self) -> StreamStatus:
+        # An empty list is nil after the internal gRPC hop (protobuf has no empty repeated
+        # field): reconcilePeering's copy reaches JSON as null, never [].
         return StreamStatus(
-            imported_services=self.imported_services,
-            exported_services=self.exported_services,
+            imported_services=self.imported_services or None,
+            exported_services=self.exported_services or None,
             last_heartbeat=self.last_recv_heartbeat,
             last_receive=_latest(
                 self.last_recv_heartbeat, self.last_recv_error, self.last_recv_resource

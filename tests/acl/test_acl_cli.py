@@ -65,7 +65,7 @@ def test_a_served_cluster_enforces_the_flags() -> None:
 
     assert denied == (
         403,
-        "rpc error: code = Unknown desc = Permission denied: token with AccessorID "
-        "'00000000-0000-0000-0000-000000000002' lacks permission 'peering:read'",
+        "Permission denied: anonymous token lacks permission 'peering:read'. The anonymous "
+        "token is used implicitly when a request does not specify a token.",
         "deny",
     )

@@ -101,9 +101,9 @@ class Agent:
         self._datacenter: str | None = None
         self.created: list[str] = []  # names to clean up after the story
 
-    def call(self, method: str, path: str, body: object = None, raw: bytes | None = None
-             ) -> Answer:
-        headers: dict[str, str] = {}
+    def call(self, method: str, path: str, body: object = None, raw: bytes | None = None,
+             extra_headers: Mapping[str, str] | None = None) -> Answer:
+        headers: dict[str, str] = dict(extra_headers or {})
         if self._token:
             headers["X-Consul-Token"] = self._token
         data = raw

@@ -96,3 +96,16 @@ def test_blocking_read_of_a_missing_peering_ends_404(target: Target) -> None:
     answer = target.a.call("GET", f"/v1/peering/{missing}?index={index}&wait=100ms")
 
     assert (answer.status, answer.text) == (404, f'Peering not found for "{missing}"')
+
+
+def test_blocking_read_of_a_missing_peering_with_an_older_index_is_404_at_once(
+    target: Target
+) -> None:
+    target.a.generate_token(target.unique("other"))  # the peering table's index is past 1
+    missing = target.unique("never")
+    started = time.monotonic()
+
+    answer = target.a.call("GET", f"/v1/peering/{missing}?index=1&wait=10s")
+
+    assert (answer.status, answer.text) == (404, f'Peering not found for "{missing}"')
+    assert time.monotonic() - started < 5  # not the wait: blockingquery answered at once

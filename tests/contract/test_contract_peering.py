@@ -16,7 +16,7 @@ import pytest
 from contract_api import Agent, ApiError, Target
 
 REUSED_TOKEN = (
-    "rpc error: code = PermissionDenied desc = a new peering token must be generated: "
+    "a new peering token must be generated: "
     "invalid peering establishment secret"
 )
 
@@ -255,7 +255,7 @@ def test_generate_on_a_dialers_name_is_refused(target: Target) -> None:
 
     assert (refused.value.status, refused.value.text) == (
         500,
-        f'rpc error: code = Unknown desc = cannot create peering with name: "{dialed}"; '
+        f'cannot create peering with name: "{dialed}"; '
         "there is already an established peering",
     )
 
@@ -270,7 +270,7 @@ def test_establish_on_an_acceptors_name_is_refused(target: Target) -> None:
 
     assert (refused.value.status, refused.value.text) == (
         500,
-        f'rpc error: code = Unknown desc = cannot create peering with name: "{taken}"; '
+        f'cannot create peering with name: "{taken}"; '
         "there is an existing peering expecting to be dialed",
     )
 
@@ -284,7 +284,7 @@ def test_establish_with_a_token_of_the_same_cluster_is_refused(target: Target) -
     server_name = token_field(token, "ServerName")
     assert (refused.value.status, refused.value.text) == (
         500,
-        f'rpc error: code = Unknown desc = cannot create a peering within the same cluster '
+        f'cannot create a peering within the same cluster '
         f'"{server_name}". Refer to the `exported-services` documentation if you want to export '
         "between partitions without peering",
     )

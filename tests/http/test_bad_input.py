@@ -22,8 +22,7 @@ NAME_RULE = (
     " is not a valid peer name: a valid peering name must consist of lower case alphanumeric "
     "characters or '-', and must start and end with an alphanumeric character"
 )
-UNKNOWN = "rpc error: code = Unknown desc = "
-META_FAILED = UNKNOWN + "meta tags failed validation: "
+META_FAILED = "meta tags failed validation: "
 GENERATE_NEEDS_NAME = "PeerName is required in the payload when generating a new peering token."
 ESTABLISH_NEEDS_NAME = "PeerName is required in the payload when establishing a peering."
 ESTABLISH_NEEDS_TOKEN = "PeeringToken is required in the payload when establishing a peering."
@@ -348,7 +347,7 @@ def test_non_utf8_byte_outside_a_string_is_a_syntax_error(client1: Client) -> No
 def test_non_utf8_byte_inside_a_string_becomes_replacement_character(client1: Client) -> None:
     response = post(client1, GENERATE, b'{"PeerName":"a\xffb"}')
 
-    assert status_text(response) == (500, UNKNOWN + "a\ufffdb" + NAME_RULE)
+    assert status_text(response) == (500, "a\ufffdb" + NAME_RULE)
 
 
 # --- required fields ----------------------------------------------------------------------------
@@ -421,7 +420,7 @@ def test_generate_refuses_another_partition_in_the_body(client1: Client) -> None
 
     assert status_text(response) == (
         500,
-        "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature",
+        "Partitions are a Consul Enterprise feature",
     )
 
 
@@ -430,7 +429,7 @@ def test_generate_checks_the_partition_before_the_name(client1: Client) -> None:
 
     assert status_text(response) == (
         500,
-        "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature",
+        "Partitions are a Consul Enterprise feature",
     )
 
 
@@ -449,7 +448,7 @@ INVALID_NAMES = ["--AA--", "Peer1", "UPPER", "a_b", "a.b", "-a", "a-", "a" * 64,
 def test_generate_refuses_an_invalid_peer_name(client1: Client, name: str) -> None:
     response = post(client1, GENERATE, json.dumps({"PeerName": name}))
 
-    assert status_text(response) == (500, UNKNOWN + name + NAME_RULE)
+    assert status_text(response) == (500, name + NAME_RULE)
 
 
 @pytest.mark.parametrize("name", ["--AA--", "Peer1"])
@@ -458,7 +457,7 @@ def test_establish_refuses_an_invalid_peer_name_before_the_token(
 ) -> None:
     response = post(client1, ESTABLISH, json.dumps({"PeerName": name, "PeeringToken": "x"}))
 
-    assert status_text(response) == (500, UNKNOWN + name + NAME_RULE)
+    assert status_text(response) == (500, name + NAME_RULE)
 
 
 @pytest.mark.parametrize("name", ["peer1-usw1", "my-peer-s1", "peering-a", "a", "0", "a" * 63])
@@ -533,7 +532,7 @@ def test_establish_refuses_a_malformed_token(
 ) -> None:
     body = json.dumps({"PeerName": "dc1", "PeeringToken": peering_token})
 
-    assert status_text(post(client2, ESTABLISH, body)) == (500, UNKNOWN + error)
+    assert status_text(post(client2, ESTABLISH, body)) == (500, error)
 
 
 # --- names in the path, query options ------------------------------------------------------------
@@ -570,8 +569,10 @@ def test_bad_query_option_is_refused(
     generate: Callable[..., TestResponse], client1: Client, path: str, query: str, text: str
 ) -> None:
     generate(PeerName="dc2")
+    normal = client1.get(path).get_data(as_text=True)
 
-    assert status_text(client1.get(f"{path}?{query}")) == (400, text)
+    # agent/peering_endpoint.go ignores parse()'s result: the normal answer follows the text.
+    assert status_text(client1.get(f"{path}?{query}")) == (400, text + normal)
 
 
 @pytest.mark.parametrize("query", ["stale", "consistent", "index=", "wait=", "index=0&wait=1s"])
@@ -656,11 +657,11 @@ def test_unclean_path_redirect_for_post(client1: Client) -> None:
 # --- conflicts and refused tokens (spec §2.1, §2.2, §4.4) -----------------------------------
 
 SECRET_REFUSED = (
-    "rpc error: code = PermissionDenied desc = a new peering token must be generated: "
+    "a new peering token must be generated: "
     "invalid peering establishment secret"
 )
 MARKED_FOR_DELETION = (
-    UNKNOWN + "failed to write peering: cannot write to peering that is marked for deletion"
+    "failed to write peering: cannot write to peering that is marked for deletion"
 )
 
 
@@ -676,7 +677,7 @@ def test_establish_on_an_acceptor_name_is_refused(client1: Client, client2: Clie
 
     assert status_text(response) == (
         500,
-        UNKNOWN + 'cannot create peering with name: "dc2"; '
+        'cannot create peering with name: "dc2"; '
         "there is an existing peering expecting to be dialed",
     )
 
@@ -688,7 +689,7 @@ def test_generate_on_a_dialer_name_is_refused(client2: Client, peer: Callable[..
 
     assert status_text(response) == (
         500,
-        UNKNOWN + 'cannot create peering with name: "dc1"; there is already an established peering',
+        'cannot create peering with name: "dc1"; there is already an established peering',
     )
 
 
@@ -718,7 +719,7 @@ def test_establish_with_own_token_is_refused(client1: Client, dc1: Cluster, toke
 
     assert status_text(response) == (
         500,
-        UNKNOWN + f'cannot create a peering within the same cluster "{dc1.server_name}". Refer to '
+        f'cannot create a peering within the same cluster "{dc1.server_name}". Refer to '
         "the `exported-services` documentation if you want to export between partitions "
         "without peering",
     )
@@ -774,7 +775,7 @@ def test_every_endpoint_fails_when_peering_is_disabled(
 
     assert status_text(response) == (
         500,
-        "rpc error: code = FailedPrecondition desc = peering must be enabled to use this endpoint",
+        "peering must be enabled to use this endpoint",
     )
 
 
@@ -813,7 +814,7 @@ def test_partition_check_comes_before_query_options(client1: Client) -> None:
 def test_generate_checks_the_name_before_the_meta(client1: Client) -> None:
     response = post(client1, GENERATE, '{"PeerName":"--AA--","Meta":{"consul-x":"v"}}')
 
-    assert status_text(response) == (500, UNKNOWN + "--AA--" + NAME_RULE)
+    assert status_text(response) == (500, "--AA--" + NAME_RULE)
 
 
 def test_establish_checks_the_token_before_the_meta(client2: Client) -> None:
@@ -821,7 +822,7 @@ def test_establish_checks_the_token_before_the_meta(client2: Client) -> None:
 
     assert status_text(post(client2, ESTABLISH, body)) == (
         500,
-        UNKNOWN + "unexpected end of JSON input",
+        "unexpected end of JSON input",
     )
 
 

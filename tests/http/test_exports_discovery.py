@@ -20,8 +20,6 @@ from werkzeug.test import Client, TestResponse
 from fakeconsul import Cluster, Network, wsgi_app
 from fakeconsul.acl import ACLConfig
 
-ANONYMOUS = "00000000-0000-0000-0000-000000000002"
-
 
 @pytest.fixture
 def exported_web(client1: Client, client2: Client) -> None:
@@ -222,8 +220,8 @@ def test_exporting_needs_mesh_write(secured: Cluster) -> None:
     answer = export_as(secured, None)
 
     assert (answer.status_code, answer.text) == (
-        403, f"Permission denied: token with AccessorID '{ANONYMOUS}' lacks permission "
-        "'mesh:write'",
+        403, "Permission denied: anonymous token lacks permission 'mesh:write'. The anonymous "
+        "token is used implicitly when a request does not specify a token.",
     )
 
 
@@ -235,8 +233,8 @@ def test_listing_exports_needs_mesh_read(secured: Cluster) -> None:
     answer = Client(wsgi_app(secured)).get("/v1/exported-services")
 
     assert (answer.status_code, answer.text) == (
-        403, f"Permission denied: token with AccessorID '{ANONYMOUS}' lacks permission "
-        "'mesh:read'",
+        403, "Permission denied: anonymous token lacks permission 'mesh:read'. The anonymous "
+        "token is used implicitly when a request does not specify a token.",
     )
 
 

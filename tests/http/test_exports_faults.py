@@ -36,8 +36,9 @@ def test_nothing_flows_while_the_link_is_cut(
     register(client1, "web")
     export(client1, "web")
 
+    # An empty list is null over HTTP (protobuf has no empty repeated field).
     assert (imported(client2, "web"), stream_status(client2, IMPORTER_PEER)["ImportedServices"]) \
-        == ([], [])
+        == ([], None)
 
 
 def test_held_up_changes_arrive_when_the_link_comes_back(
@@ -93,7 +94,7 @@ def test_nothing_is_sent_while_the_importer_is_down(client1: Client, dc2: Cluste
     register(client1, "web")
     export(client1, "web")
 
-    assert stream_status(client1, EXPORTER_PEER)["ExportedServices"] == []
+    assert stream_status(client1, EXPORTER_PEER)["ExportedServices"] is None
 
 
 def test_importer_back_up_receives_the_snapshot(client1: Client, client2: Client,

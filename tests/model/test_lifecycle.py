@@ -315,12 +315,14 @@ def test_a_heartbeat_does_not_move_last_send(clock: ManualClock, dc1: Cluster,
     assert peering.stream_status.last_send == connected
 
 
-def test_service_lists_are_empty_arrays_once_connected(dc1: Cluster, dc2: Cluster) -> None:
+def test_empty_service_lists_are_null_once_connected(dc1: Cluster, dc2: Cluster) -> None:
+    # agent/rpc/peering/service.go reconcilePeering copies the tracker's lists into a
+    # protobuf; after the agent-to-server gRPC hop an empty one is nil, so JSON null.
     _establish(dc1, dc2)
     peering = dc2.read("dc1-peer")
     assert peering is not None
     api = peering.stream_status.to_api()
-    assert (api["ImportedServices"], api["ExportedServices"]) == ([], [])
+    assert (api["ImportedServices"], api["ExportedServices"]) == (None, None)
 
 
 def test_stream_times_are_go_rfc3339_text(clock: ManualClock, dc1: Cluster,

@@ -15,11 +15,9 @@ from fakeconsul import Cluster, ConsulError, ManualClock, Network, PeeringState
 Peer = Callable[..., None]
 
 REUSED = (
-    "rpc error: code = PermissionDenied desc = "
     "a new peering token must be generated: invalid peering establishment secret"
 )
 MARKED_FOR_DELETION = (
-    "rpc error: code = Unknown desc = "
     "failed to write peering: cannot write to peering that is marked for deletion"
 )
 
@@ -201,7 +199,7 @@ def test_generate_on_a_dialer_name_fails(dc2: Cluster, peered: Peer) -> None:
     err = _error(lambda: dc2.generate_token("dc1-peer"))
     assert (err.status, err.message) == (
         500,
-        'rpc error: code = Unknown desc = cannot create peering with name: "dc1-peer"; '
+        'cannot create peering with name: "dc1-peer"; '
         "there is already an established peering",
     )
 
@@ -241,7 +239,7 @@ def test_establish_on_an_acceptor_name_fails(dc1: Cluster, dc2: Cluster) -> None
     err = _error(lambda: dc2.establish("dc1-peer", dc1.generate_token("dc2-peer")))
     assert (err.status, err.message) == (
         500,
-        'rpc error: code = Unknown desc = cannot create peering with name: "dc1-peer"; '
+        'cannot create peering with name: "dc1-peer"; '
         "there is an existing peering expecting to be dialed",
     )
 
@@ -271,7 +269,7 @@ def test_establish_with_a_token_of_the_same_cluster_fails(dc1: Cluster) -> None:
     err = _error(lambda: dc1.establish("self", token))
     assert (err.status, err.message) == (
         500,
-        f'rpc error: code = Unknown desc = cannot create a peering within the same cluster '
+        f'cannot create a peering within the same cluster '
         f'"server.dc1.peering.{dc1.id}.consul". Refer to the `exported-services` documentation '
         "if you want to export between partitions without peering",
     )
@@ -293,7 +291,7 @@ def test_token_of_a_deleted_acceptor_is_refused(network: Network, dc1: Cluster, 
 def test_generate_refuses_a_partition_in_ce(dc1: Cluster) -> None:
     err = _error(lambda: dc1.generate_token("dc2-peer", partition="other"))
     assert (err.status, err.message) == (
-        500, "rpc error: code = InvalidArgument desc = Partitions are a Consul Enterprise feature"
+        500, "Partitions are a Consul Enterprise feature"
     )
 
 
@@ -306,7 +304,7 @@ def test_peering_disabled_refuses_generate(network: Network) -> None:
     err = _error(lambda: off.generate_token("dc2-peer"))
     assert (err.status, err.message) == (
         500,
-        "rpc error: code = FailedPrecondition desc = peering must be enabled to use this endpoint",
+        "peering must be enabled to use this endpoint",
     )
 
 
@@ -318,7 +316,7 @@ NOT_A_CERTIFICATE = (
 
 
 def _unknown(desc: str) -> tuple[int, str]:
-    return 500, f"rpc error: code = Unknown desc = {desc}"
+    return 500, desc
 
 
 def _encode(fields: dict[str, Any]) -> str:

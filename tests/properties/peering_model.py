@@ -97,6 +97,9 @@ class Link:
     deleted_side: Record | None = None  # a side deleted while the link was cut
     dead: bool = False
     unknown: bool = False
+    # An unknown stream re-established to another acceptor may still be connected to the
+    # earlier ones (Consul leaves a connected stream alone): their peering IDs.
+    earlier_acceptor_ids: set[str] = field(default_factory=set)
     timers: list[Event] = field(default_factory=list)
 
 
@@ -238,6 +241,9 @@ class Model:
             self._schedule(backoff(link.failures), "dial", link, link)
             return
         assert acceptor is not None
+        if link.acceptor is not None and link.acceptor is not acceptor:
+            if link.acceptor.registered is link:
+                link.acceptor.registered = None  # the stream now serves another peering
         link.connected, link.lost_at, link.failures = True, None, 0
         link.connected_at = link.heard_since = self.now
         link.acceptor = acceptor
@@ -348,10 +354,10 @@ class Model:
     def generate(self, cluster: str, name: str, new_id: str) -> tuple[int, str] | None:
         existing = self.record(cluster, name)
         if existing is not None and existing.dialer:
-            return 500, (f'rpc error: code = Unknown desc = cannot create peering with name: '
+            return 500, (f'cannot create peering with name: '
                          f'"{name}"; there is already an established peering')
         if existing is not None and existing.stored == DELETING:
-            return 500, ("rpc error: code = Unknown desc = failed to write peering: cannot write "
+            return 500, ("failed to write peering: cannot write "
                          "to peering that is marked for deletion")
         if existing is None:
             self.records[cluster][name] = Record(cluster, name, new_id, False, PENDING)
@@ -367,27 +373,31 @@ class Model:
                   new_id: str) -> tuple[int, str] | None:
         if token.cluster == cluster:
             return 500, (
-                f'rpc error: code = Unknown desc = cannot create a peering within the same '
+                f'cannot create a peering within the same '
                 f'cluster "{server_name}". Refer to the `exported-services` documentation if you '
                 "want to export between partitions without peering")
         existing = self.record(cluster, name)
         if existing is not None and not existing.dialer:
-            return 500, (f'rpc error: code = Unknown desc = cannot create peering with name: '
+            return 500, (f'cannot create peering with name: '
                          f'"{name}"; there is an existing peering expecting to be dialed')
         if existing is not None and existing.stored == DELETING:
-            return 500, ("rpc error: code = Unknown desc = failed to write peering: cannot write "
+            return 500, ("failed to write peering: cannot write "
                          "to peering that is marked for deletion")
         record = existing or Record(cluster, name, new_id, True, PENDING)
         self.records[cluster][name] = record
         old = record.link
         if old is None or not old.connected:  # a connected stream keeps its addresses
             record.dial_address = token.address
+        if old is not None and not old.dead and not old.unknown:
+            # The first write stores the token's PeerID before the exchange, and the stream's
+            # next dial reads the stored record: it asks for that peering from now on.
+            old.acceptor_id = token.peer_id
         target = self.reachable(cluster, token.address)
         if target is None:
             return 500, self._unreachable(token.address)
         acceptor = self.by_id(target, token.peer_id)
         if acceptor is None or acceptor.token is not token:
-            return 403, ("rpc error: code = PermissionDenied desc = a new peering token must be "
+            return 403, ("a new peering token must be "
                          "generated: invalid peering establishment secret")
         acceptor.token = None  # the establishment secret is used up
         self._store(record, ESTABLISHING)
@@ -398,7 +408,7 @@ class Model:
     @staticmethod
     def _unreachable(address: str) -> str:
         return (
-            "rpc error: code = Unknown desc = 1 error occurred:\n\t* failed to exchange peering "
+            "1 error occurred:\n\t* failed to exchange peering "
             f'secret through address "{address}": rpc error: code = Unavailable desc = '
             'connection error: desc = "transport: Error while dialing: dial tcp '
             f'{address}: connect: connection refused"\n\n'
@@ -413,13 +423,21 @@ class Model:
                     return  # it carries on or is replaced: unknown either way
                 old.dead = True  # replaced; its dial addresses are unknown: so is the new one
                 link.unknown = True
-            elif old.connected and old.acceptor is acceptor:
-                return  # secret rotation: the open stream carries on
+                link.earlier_acceptor_ids = old.earlier_acceptor_ids | {old.acceptor_id}
+            elif old.connected:
+                # leader_peering.go syncPeeringsAndBlock leaves a connected stream alone, even
+                # when the new token names another acceptor peering: that one is dialed only
+                # once the stream ends (a secret rotation when it is the same peering).
+                return
             else:
                 self._close(old)
         record.link = link
         if link.unknown:
+            # Whether the old stream was connected is unknown, so is whether the new acceptor
+            # is ever dialed: Consul leaves a connected stream alone (syncPeeringsAndBlock)
+            # and dials the new acceptor peering only when there is none.
             record.tracker = UNSURE
+            acceptor.tracker = UNSURE
             return
         self._schedule(self.connect_delay, "dial", link, link)
         if acceptor.tracker == UNSURE:
@@ -431,11 +449,12 @@ class Model:
             return
         self._store(record, DELETING)
         for other in self.all_links():
-            if other.unknown and (other.dialer is record or other.acceptor_id == record.id):
+            acceptor_ids = {other.acceptor_id} | other.earlier_acceptor_ids
+            if other.unknown and (other.dialer is record or record.id in acceptor_ids):
                 # Whether this stream was connected, and so tells its peer, is unknown.
                 peers = [other.dialer] if other.dialer is not record else [
                     r for rs in self.records.values() for r in rs.values()
-                    if r.id == other.acceptor_id and not r.dialer]
+                    if r.id in acceptor_ids and not r.dialer]
                 for peer in peers:
                     peer.unsure_stored = peer.is_active
                 if other.dialer is record:
@@ -473,9 +492,10 @@ class Model:
         one (the fake made up a transition)."""
         if not record.unsure_stored:
             return observed == record.stored
-        record.unsure_stored = False
         if observed == record.stored:
+            # Still unsure: a Terminated held up by a cut link may yet arrive when it heals.
             return True
+        record.unsure_stored = False
         if observed != TERMINATED:
             return False
         self._store(record, TERMINATED)

@@ -156,7 +156,7 @@ def test_delete_removes_the_peering(page: Page) -> None:
 
 def test_a_refused_action_shows_consul_error(page: Page) -> None:
     page.establish("dc2", "dc1", "not-a-token")
-    page.says("rpc error: code = Unknown desc = failed to decode token: "
+    page.says("failed to decode token: "
               "illegal base64 data at input byte 3")
 
 
@@ -303,9 +303,9 @@ def test_the_token_field_lets_the_page_and_its_actions_through_under_deny(
 
 
 def test_without_a_token_the_refusal_says_where_to_enter_one(acl_page: Page) -> None:
-    acl_page.says("Permission denied: token with AccessorID "
-                  "'00000000-0000-0000-0000-000000000002' lacks permission 'operator:read' "
-                  "(enter an ACL token at the top)")
+    acl_page.says("Permission denied: anonymous token lacks permission 'operator:read'. "
+                  "The anonymous token is used implicitly when a request does not specify a "
+                  "token. (enter an ACL token at the top)")
 
 
 def test_the_token_is_kept_across_a_reload(acl_page: Page) -> None:

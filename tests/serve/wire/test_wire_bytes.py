@@ -17,6 +17,7 @@ def test_a_list_is_written_as_gos_server_writes_it(raw: Raw) -> None:
         b"X-Consul-Index: 1\r\n"
         b"X-Consul-Knownleader: true\r\n"
         b"X-Consul-Lastcontact: 0\r\n"
+        b"X-Consul-Query-Backend: blocking-query\r\n"
         b"Date: DATE\r\n"
         b"Content-Length: 2\r\n"
         b"\r\n[]"
