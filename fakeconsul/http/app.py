@@ -53,6 +53,9 @@ class _RestConverter(BaseConverter):
 AREAS = (peering, agent, acl, catalog, health, agent_services, config, exported, connect_ca,
          health_checks, agent_local)
 ROUTE_CACHE_SIZE = 1024  # remembered path matches per app (see ConsulApp._dispatch)
+# Only paths up to this long are remembered (for the route cache and the unserved warnings): a
+# client sending megabyte paths must not make the app keep a gigabyte of them.
+REMEMBERED_PATH = 512
 # Unserved API paths each app warns about once; a scan of many paths stops at this many.
 UNSERVED_WARNINGS = 256
 
@@ -205,6 +208,8 @@ class ConsulApp:
             except NotFound:
                 self._warn_unserved(request.method, path)
                 return self._unrouted(path)
+            if len(path) > REMEMBERED_PATH:
+                return self._wrap(self.endpoints[number], request, args.get("name", ""))
             if len(self._routes) >= ROUTE_CACHE_SIZE:
                 self._routes.clear()
             route = self._routes[path] = (number, args.get("name", ""))
@@ -234,6 +239,7 @@ class ConsulApp:
         return response
 
     def _warn_unserved(self, method: str, path: str) -> None:
+        path = path[:REMEMBERED_PATH]
         if "/v1/" not in path or path in self._unserved:
             return
         if len(self._unserved) >= UNSERVED_WARNINGS:

@@ -804,3 +804,9 @@ def test_an_app_that_keeps_no_errors_still_counts_them(
     Client(app).get("/v1/peerings")
 
     assert (app.error_count, app.errors) == (2, [])
+
+
+def test_a_very_long_path_is_answered_but_not_remembered(client1: Client, dc1: Cluster) -> None:
+    path = "/v1/peering/" + "a" * 2000
+    response = client1.get(path)
+    assert (response.status_code, path in wsgi_app(dc1)._routes) == (404, False)
