@@ -57,10 +57,12 @@ class Process:
                 stream.close()
 
 
-def serve(name: str, *args: str, port: int = 0) -> Process:
+def serve(name: str, *args: str, port: int = 0, host: str = "127.0.0.1",
+          wrap: Callable[[list[str]], list[str]] = list) -> Process:
+    """``fakeconsul serve`` of one cluster; ``wrap`` may run it elsewhere (a namespace)."""
     argv = [sys.executable, "-m", "fakeconsul", "serve", "--quiet", "--cluster",
-            f"{name}=127.0.0.1:{port}", *args]
-    return Process(argv, rf"^{name}: (http://\S+)")
+            f"{name}={host}:{port}", *args]
+    return Process(wrap(argv), rf"^{name}: (http://\S+)")
 
 
 def call(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
