@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -63,6 +64,22 @@ def serve(name: str, *args: str, port: int = 0, host: str = "127.0.0.1",
     argv = [sys.executable, "-m", "fakeconsul", "serve", "--quiet", "--cluster",
             f"{name}={host}:{port}", *args]
     return Process(wrap(argv), rf"^{name}: (http://\S+)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def agent(datacenter: str, data_dir: str, http_port: int, grpc_tls_port: int) -> Process:
+    """``fakeconsul agent`` as a test server would start it: its state kept in ``data_dir``."""
+    argv = [sys.executable, "-m", "fakeconsul", "agent", "-datacenter", datacenter,
+            "-node", f"node-{datacenter}", "-data-dir", data_dir,
+            "-http-port", str(http_port), "-grpc-tls-port", str(grpc_tls_port)]
+    process = Process(argv, r"Client Addr: .*")
+    process.url = f"http://127.0.0.1:{http_port}"
+    return process
 
 
 def call(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:

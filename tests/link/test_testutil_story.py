@@ -4,28 +4,21 @@ as testutil polls, then the story of Consul's api/peering_test.go between two su
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import Process, call, ok, state, until
+from processes import Process, call, free_port, ok, state, until
 
 from fakeconsul.serve.shim import write_shim
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _testutil_agent(shim: Path, tmp_path: Path, datacenter: str) -> Process:
     """What NewTestServerConfigT writes and runs."""
-    ports = {"dns": -1, "http": _free_port(), "https": -1, "serf_lan": _free_port(),
-             "serf_wan": _free_port(), "server": _free_port(), "grpc": _free_port(),
-             "grpc_tls": _free_port()}
+    ports = {"dns": -1, "http": free_port(), "https": -1, "serf_lan": free_port(),
+             "serf_wan": free_port(), "server": free_port(), "grpc": free_port(),
+             "grpc_tls": free_port()}
     config = {"node_name": f"node-{datacenter}", "node_id": "", "datacenter": datacenter,
               "bootstrap": True, "server": True, "data_dir": str(tmp_path / datacenter),
               "log_level": "debug", "ports": ports, "bind_addr": "127.0.0.1",
