@@ -173,6 +173,21 @@ def unknown_peer_id(peer_id: str) -> str:
     return f"initial subscription for unknown PeerID: {peer_id}"
 
 
+def active_stream(peer_id: str) -> str:
+    # peerstream Tracker.Connected: one stream per peering at the acceptor.
+    return f"there is an active stream for the given PeerID {go_quote(peer_id)}"
+
+
+# --- The fake-to-fake link between processes (fakeconsul's own, not Consul's) -----------------
+
+LINK_BODY_NOT_JSON = "fakeconsul link: the body is not JSON"
+LINK_BODY_NOT_OBJECT = "fakeconsul link: the body is not a JSON object"
+
+
+def link_unknown_version(version: int) -> str:
+    return f"fakeconsul link: this acceptor speaks version {version}"
+
+
 # --- pytest plugin: usage errors of @pytest.mark.fakeconsul (fakeconsul's own, not Consul's) ---
 
 MARKER_KEYWORDS_ONLY = "@pytest.mark.fakeconsul takes keyword arguments only"

@@ -167,4 +167,4 @@ def stream(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
 
 def refuse_unknown_version(body: dict[str, Any], version: int) -> None:
     if body.get("Version") != version:
-        raise rpc_error(UNKNOWN, f"fakeconsul link: this acceptor speaks version {version}")
+        raise rpc_error(UNKNOWN, messages.link_unknown_version(version))
