@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 START_TIMEOUT = 30.0
@@ -18,11 +19,16 @@ DEADLINE = 15.0
 
 
 class Process:
-    """A ``fakeconsul`` process; ``url`` is the first address it printed."""
+    """A ``fakeconsul`` process; ``url`` is the first address it printed. Its log goes to
+    ``log`` when given (a file a test reads while it runs), else to a pipe."""
 
-    def __init__(self, argv: list[str], pattern: str) -> None:
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+    def __init__(self, argv: list[str], pattern: str, log: Path | None = None) -> None:
+        self.log = log
+        handle = None if log is None else log.open("w")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
+                                     stderr=subprocess.PIPE if handle is None else handle)
+        if handle is not None:
+            handle.close()  # the child holds its own copy
         self.url = ""
         deadline = time.monotonic() + START_TIMEOUT
         assert self.proc.stdout is not None
@@ -59,11 +65,11 @@ class Process:
 
 
 def serve(name: str, *args: str, port: int = 0, host: str = "127.0.0.1",
-          wrap: Callable[[list[str]], list[str]] = list) -> Process:
+          wrap: Callable[[list[str]], list[str]] = list, log: Path | None = None) -> Process:
     """``fakeconsul serve`` of one cluster; ``wrap`` may run it elsewhere (a namespace)."""
     argv = [sys.executable, "-m", "fakeconsul", "serve", "--quiet", "--cluster",
             f"{name}={host}:{port}", *args]
-    return Process(wrap(argv), rf"^{name}: (http://\S+)")
+    return Process(wrap(argv), rf"^{name}: (http://\S+)", log)
 
 
 def free_port() -> int:
