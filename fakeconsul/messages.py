@@ -183,6 +183,32 @@ def unknown_peer_id(peer_id: str) -> str:
     return f"initial subscription for unknown PeerID: {peer_id}"
 
 
+def active_stream(peer_id: str) -> str:
+    # peerstream Tracker.Connected: one stream per peering at the acceptor.
+    return f"there is an active stream for the given PeerID {go_quote(peer_id)}"
+
+
+def register_stream_failed(peer_id: str) -> str:
+    # peerstream's HandleStream wraps Tracker.Connected's error; the dialer sees it with gRPC's
+    # code Unknown.
+    return f"failed to register stream: {active_stream(peer_id)}"
+
+
+# --- The fake-to-fake link between processes (fakeconsul's own, not Consul's) -----------------
+
+LINK_BODY_NOT_JSON = "fakeconsul link: the body is not JSON"
+LINK_BODY_NOT_OBJECT = "fakeconsul link: the body is not a JSON object"
+
+
+def link_unknown_version(version: int) -> str:
+    return f"fakeconsul link: this acceptor speaks version {version}"
+
+
+def link_stream_refused(peer_name: str, error: str) -> str:
+    # [uncertain] after the line Consul's leader logs (hclog: message, then key=value pairs).
+    return f"error managing peering stream: peer_name={peer_name} error={go_quote(error)}"
+
+
 # --- pytest plugin: usage errors of @pytest.mark.fakeconsul (fakeconsul's own, not Consul's) ---
 
 MARKER_KEYWORDS_ONLY = "@pytest.mark.fakeconsul takes keyword arguments only"

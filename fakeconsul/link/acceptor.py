@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,24 @@ from .wire import real_seconds, rows_from_json, rows_to_json
 # Peering IDs this cluster deleted while a remote dialer held a stream: the next poll is told
 # Terminated (the record itself may be gone by then).
 TERMINATED = "link.terminated"
+STREAMS = "link.streams"  # peering ID -> the one remote stream it has (LiveStream)
 LONGEST_WAIT = 30.0  # seconds an acceptor holds a poll at most, whatever the dialer asks
+# A live dialer polls again as soon as an answer reaches it, so a stream none of whose polls
+# is held and none arrived for this long has lost its dialer: the gap stands for the closed
+# connection that tells Consul's gRPC server at once.
+STREAM_GONE = 2.0
+
+
+@dataclass
+class LiveStream:
+    """The stream a peering's polls belong to (a dialer names it in each poll)."""
+
+    stream_id: str
+    held: int = 0  # polls of it the acceptor holds now
+    last_poll: float = field(default_factory=real_seconds)
+
+    def live(self) -> bool:
+        return self.held > 0 or real_seconds() - self.last_poll < STREAM_GONE
 
 
 def terminated_ids(cluster: Cluster) -> set[str]:
@@ -57,6 +75,27 @@ def _refusal(cluster: Cluster, record: PeeringRecord | None, peer_id: str, secre
                                                        secrets.active_stream):
         return ConsulError(403, messages.INVALID_STREAM_SECRET)
     return None
+
+
+def _claim(cluster: Cluster, record: PeeringRecord, body: dict[str, Any]) -> LiveStream:
+    """The poll's stream, which becomes the peering's one stream; refused while another is
+    live, as Consul's Tracker.Connected refuses a second stream for a peer."""
+    streams: dict[str, LiveStream] = cluster.attachments.setdefault(STREAMS, {})
+    stream_id = str(body.get("StreamID", ""))
+    current = streams.get(record.id)
+    if current is not None and current.stream_id == stream_id:
+        return current
+    entry = cluster.tracker.get(record.id)
+    secrets = cluster.store.secrets[record.id]
+    # A dialer that exchanged a new establishment secret presents the pending stream secret:
+    # it re-established, and Consul's dialer ends its old stream before it opens the new one.
+    reestablished = bool(secrets.pending_stream) and (
+        secrets.pending_stream == body.get("StreamSecret"))
+    if (current is not None and current.live() and entry is not None and entry.connected
+            and not reestablished):
+        raise rpc_error(UNKNOWN, messages.register_stream_failed(record.id))
+    streams[record.id] = claimed = LiveStream(stream_id)
+    return claimed
 
 
 def _dialer_deleted(cluster: Cluster, record: PeeringRecord, at: datetime) -> None:
@@ -145,7 +184,21 @@ def stream(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
         if body.get("Terminated"):
             _dialer_deleted(cluster, record, now)
             return {"Terminated": True}
+        live = _claim(cluster, record, body)
         _received(cluster, record, body, now)
+        live.held += 1
+    try:
+        return _hold(cluster, peer_id, body, deadline)
+    finally:
+        with network.lock:
+            live.held -= 1
+            live.last_poll = real_seconds()
+
+
+def _hold(cluster: Cluster, peer_id: str, body: dict[str, Any], deadline: float
+          ) -> dict[str, Any]:
+    """The poll's answer once it differs from what the dialer saw, or at the deadline."""
+    network = cluster.network
     while True:
         with network.lock:
             network.catch_up()
@@ -167,4 +220,4 @@ def stream(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
 
 def refuse_unknown_version(body: dict[str, Any], version: int) -> None:
     if body.get("Version") != version:
-        raise rpc_error(UNKNOWN, f"fakeconsul link: this acceptor speaks version {version}")
+        raise rpc_error(UNKNOWN, messages.link_unknown_version(version))

@@ -9,7 +9,9 @@ test also redials quickly).
 
 from __future__ import annotations
 
+import logging
 import threading
+import uuid
 from typing import Any
 
 from .. import messages
@@ -30,6 +32,8 @@ from .wire import (
     rows_from_json,
     rows_to_json,
 )
+
+log = logging.getLogger("fakeconsul.link")
 
 EXCHANGE_TIMEOUT = 5.0  # seconds; the exchange runs under the network's lock
 POLL_WAIT = 0.5  # seconds the acceptor may hold a poll: the dialer's own exports wait that long
@@ -107,6 +111,9 @@ class DialerStream:
         self.failures = 0
         self.last_ok = real_seconds()
         self.seen = ""
+        # Names this stream in each poll: the acceptor holds one stream per peering.
+        self.stream_id = str(uuid.uuid4())
+        self.refusal = ""  # the acceptor's last refusal, logged once until it changes
         # What the last poll presented: a deleted record keeps neither (Consul's delete keeps
         # only what marks it), but Terminated must still name the acceptor's peering.
         self.peer_id = ""
@@ -149,6 +156,7 @@ class DialerStream:
             self.secret = cluster.store.dialer_stream_secrets.get(self.peering_id, self.secret)
             body = {
                 "Version": VERSION, "PeerID": self.peer_id, "StreamSecret": self.secret,
+                "StreamID": self.stream_id,
                 "Datacenter": cluster.name, "CA": cluster.ca_pem,
                 "ExportedNames": list(names),
                 "Exports": rows_to_json(cluster.export_rows(names, "")),
@@ -196,6 +204,11 @@ class DialerStream:
             entry = self.cluster.tracker.get(self.peering_id)
             lost = real_seconds() - self.last_ok >= network.timing.heartbeat_timeout
             refused_by_acceptor = error is not None and error.status != 0
+            if refused_by_acceptor and error is not None and error.text != self.refusal:
+                self.refusal = error.text
+                record = self.cluster.store.peering_by_id(self.peering_id)
+                log.error("%s", messages.link_stream_refused(
+                    record.name if record is not None else self.peering_id, error.text))
             if self.connected and entry is not None and (lost or refused_by_acceptor):
                 text = error.text if refused_by_acceptor and error else messages.HEARTBEAT_TIMEOUT
                 entry.track_disconnected(network.now(), text)
@@ -206,7 +219,7 @@ class DialerStream:
     def _received(self, sent: dict[str, Any], answer: dict[str, Any]) -> bool:
         """Apply one answer; False when the acceptor said Terminated (the stream ends)."""
         cluster, network = self.cluster, self.cluster.network
-        self.failures, self.last_ok = 0, real_seconds()
+        self.failures, self.last_ok, self.refusal = 0, real_seconds(), ""
         with network.lock:
             network.catch_up()
             record = cluster.store.peering_by_id(self.peering_id)

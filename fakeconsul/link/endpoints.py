@@ -8,6 +8,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from .. import messages
 from ..http import render
 from ..http.render import HTTPError
 from ..http.routes import Endpoint
@@ -20,9 +21,9 @@ def _body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(request.get_data() or b"{}")
     except ValueError:
-        raise HTTPError(400, "fakeconsul link: the body is not JSON") from None
+        raise HTTPError(400, messages.LINK_BODY_NOT_JSON) from None
     if not isinstance(body, dict):
-        raise HTTPError(400, "fakeconsul link: the body is not a JSON object")
+        raise HTTPError(400, messages.LINK_BODY_NOT_OBJECT)
     acceptor.refuse_unknown_version(body, VERSION)
     return body
 

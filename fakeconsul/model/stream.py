@@ -138,7 +138,7 @@ class Stream:
             return messages.INVALID_STREAM_SECRET
         entry = acceptor.tracker.get(accepted.id)
         if entry is not None and entry.connected:
-            return f'there is an active stream for the given PeerID "{accepted.id}"'
+            return messages.active_stream(accepted.id)
         self.acceptor = acceptor
         return None
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 START_TIMEOUT = 30.0
@@ -17,11 +19,16 @@ DEADLINE = 15.0
 
 
 class Process:
-    """A ``fakeconsul`` process; ``url`` is the first address it printed."""
+    """A ``fakeconsul`` process; ``url`` is the first address it printed. Its log goes to
+    ``log`` when given (a file a test reads while it runs), else to a pipe."""
 
-    def __init__(self, argv: list[str], pattern: str) -> None:
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+    def __init__(self, argv: list[str], pattern: str, log: Path | None = None) -> None:
+        self.log = log
+        handle = None if log is None else log.open("w")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
+                                     stderr=subprocess.PIPE if handle is None else handle)
+        if handle is not None:
+            handle.close()  # the child holds its own copy
         self.url = ""
         deadline = time.monotonic() + START_TIMEOUT
         assert self.proc.stdout is not None
@@ -57,10 +64,28 @@ class Process:
                 stream.close()
 
 
-def serve(name: str, *args: str, port: int = 0) -> Process:
+def serve(name: str, *args: str, port: int = 0, host: str = "127.0.0.1",
+          wrap: Callable[[list[str]], list[str]] = list, log: Path | None = None) -> Process:
+    """``fakeconsul serve`` of one cluster; ``wrap`` may run it elsewhere (a namespace)."""
     argv = [sys.executable, "-m", "fakeconsul", "serve", "--quiet", "--cluster",
-            f"{name}=127.0.0.1:{port}", *args]
-    return Process(argv, rf"^{name}: (http://\S+)")
+            f"{name}={host}:{port}", *args]
+    return Process(wrap(argv), rf"^{name}: (http://\S+)", log)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def agent(datacenter: str, data_dir: str, http_port: int, grpc_tls_port: int) -> Process:
+    """``fakeconsul agent`` as a test server would start it: its state kept in ``data_dir``."""
+    argv = [sys.executable, "-m", "fakeconsul", "agent", "-datacenter", datacenter,
+            "-node", f"node-{datacenter}", "-data-dir", data_dir,
+            "-http-port", str(http_port), "-grpc-tls-port", str(grpc_tls_port)]
+    process = Process(argv, r"Client Addr: .*")
+    process.url = f"http://127.0.0.1:{http_port}"
+    return process
 
 
 def call(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
