@@ -1,9 +1,10 @@
 """The event loop that owns a server's sockets: accept, read, frame, write, time out.
 
-One thread per served port runs a ``selectors`` loop; it never runs the application. h11 frames
-each request (request line, headers, Content-Length or chunked body, pipelining); a complete
-request goes to the ``Handler`` (``server.py``), which answers later with ``respond`` from any
-thread. What Go's ``net/http`` server does around that, and this loop copies (server.go):
+One thread per served port runs a ``selectors`` loop. h11 frames each request (request line,
+headers, Content-Length or chunked body, pipelining); a complete request goes to the ``Handler``
+(``server.py``), which answers with ``respond`` on the loop thread, at once or later: it runs
+here only what cannot wait, since every connection waits while it runs. What Go's ``net/http``
+server does around that, and this loop copies (server.go):
 
 * keep-alive: a connection serves requests one after another until the client asks to close or
   an answer says so; pipelined requests wait in h11's buffer until the previous answer is out;
@@ -91,7 +92,8 @@ class Connection:
 
 class Handler(Protocol):
     def on_request(self, conn: Connection, request: h11.Request, body: bytes) -> None:
-        """A complete request (loop thread); answer with ``EventLoop.respond`` later."""
+        """A complete request (loop thread); answer with ``EventLoop.respond``, at once or
+        later."""
 
 
 def _header_tokens(request: h11.Request, name: bytes) -> set[bytes]:
@@ -509,7 +511,10 @@ class EventLoop:
         if closed:
             conn.parser.receive_data(b"")
         if leftover or closed:
-            self._advance(conn)
+            # Later in this turn, not from here: an answer made on the loop thread is written
+            # from inside the reading of its request, and a client that pipelines thousands of
+            # requests would otherwise nest one call chain per request until the stack ran out.
+            self._calls.append(lambda: self._advance(conn))
 
     # --- timeouts and closing ------------------------------------------------------------------
 

@@ -29,6 +29,14 @@ def test_pipelined_requests_are_answered_in_order(raw: Raw) -> None:
     assert lines == [b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found", b"HTTP/1.1 200 OK"]
 
 
+def test_thousands_of_pipelined_requests_are_all_answered(raw: Raw) -> None:
+    # Short requests, many to each read: answered on the loop thread, each one's answer is
+    # written while its request is being read.
+    raw.send(b"GET /x HTTP/1.1\r\nHost: f\r\n\r\n" * 2000)
+    lines = {raw.answer().split(b"\r\n", 1)[0] for _ in range(2000)}
+    assert lines == {b"HTTP/1.1 404 Not Found"}
+
+
 def test_connection_close_is_answered_with_close_and_closed(raw: Raw) -> None:
     raw.get("/v1/peerings", "Connection: close")
     answer = raw.answer()
