@@ -105,12 +105,21 @@ def _header_tokens(request: h11.Request, name: bytes) -> set[bytes]:
 
 
 def request_facts(request: h11.Request) -> goresponse.RequestFacts:
-    connection = _header_tokens(request, b"connection")
-    http11 = request.http_version == b"1.1"
+    connection = tuple(value for name, value in request.headers if name == b"connection")
+    return _facts(request.http_version, request.method == b"HEAD", connection)
+
+
+# Requests come in a few shapes (HTTP/1.1, no Connection header, mostly): each shape's facts are
+# worked out once instead of for every request and every re-run of a blocked one.
+@functools.lru_cache(maxsize=256)
+def _facts(version: bytes, head: bool, connection_values: tuple[bytes, ...]
+           ) -> goresponse.RequestFacts:
+    connection = {t.strip().lower() for value in connection_values for t in value.split(b",")}
+    http11 = version == b"1.1"
     keep_alive_10 = not http11 and b"keep-alive" in connection
     return goresponse.RequestFacts(
         http11=http11,
-        head=request.method == b"HEAD",
+        head=head,
         wants_close=b"close" in connection or not http11,
         wants_10_keep_alive=keep_alive_10 and b"close" not in connection,
     )

@@ -256,7 +256,9 @@ class ClusterServer:
             context = copy_context()
             context.run(PARKING.set, parking)
             response = context.run(self.application, cluster, wsgi_request)
-            label = f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}"
+            # Only for the request log: werkzeug quotes the path afresh for full_path.
+            label = ("" if self.request_log is None
+                     else f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}")
         except Parked as parked:
             return parked
         except Exception as err:  # a bug in the fake or its hook: keep it, answer loudly
