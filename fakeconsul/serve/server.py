@@ -313,6 +313,11 @@ class ClusterServer:
         return len(self._watchers) if self._watchers is not None else 0
 
     @property
+    def timers_held(self) -> int:
+        """Timers the event loop holds, cancelled ones not yet purged included."""
+        return self._loop.timers_held if self._loop is not None else 0
+
+    @property
     def worker_threads(self) -> int:
         """Worker threads this server has started since it last started listening."""
         return self._workers.started if self._workers is not None else 0
