@@ -199,6 +199,14 @@ class ConsulApp:
                 return self._redirect(request, cleaned)
             if path in self._subtrees:
                 return self._redirect(request, path + "/")
+        route = self._route(path)
+        if route is None:
+            self._warn_unserved(request.method, path)
+            return self._unrouted(path)
+        number, name = route
+        return self._wrap(self.endpoints[number], request, name)
+
+    def _route(self, path: str) -> tuple[int, str] | None:
         # werkzeug walks its rule table on every match; clients repeat the same few paths, so
         # each match is remembered (a bounded dict: a scan over many names cannot grow it).
         route = self._routes.get(path)
@@ -206,15 +214,22 @@ class ConsulApp:
             try:
                 number, args = self._map.bind("consul").match(path, method=None)
             except NotFound:
-                self._warn_unserved(request.method, path)
-                return self._unrouted(path)
+                return None
             if len(path) > REMEMBERED_PATH:
-                return self._wrap(self.endpoints[number], request, args.get("name", ""))
+                return number, args.get("name", "")
             if len(self._routes) >= ROUTE_CACHE_SIZE:
                 self._routes.clear()
             route = self._routes[path] = (number, args.get("name", ""))
-        number, name = route
-        return self._wrap(self.endpoints[number], request, name)
+        return route
+
+    def may_wait(self, request: Request) -> bool:
+        """Whether answering ``request`` may sleep or wait for another thread: an answer is
+        injected (it may have a delay), or its endpoint says so (``Endpoint.may_wait``). A
+        redirect or an unrouted path never waits."""
+        if self.injections:
+            return True
+        route = self._route(_request_path(request))
+        return route is not None and self.endpoints[route[0]].may_wait
 
     def _wrap(self, endpoint: Endpoint, request: Request, name: str) -> Response:
         """Consul's HTTP wrapper: OPTIONS, the method list, the handler, errors as text."""

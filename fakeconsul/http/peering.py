@@ -122,7 +122,9 @@ def _with_query_meta(response: Response, index: int) -> Response:
 
 ENDPOINTS = (
     Endpoint("/v1/peering/token", ("POST",), generate_token),
-    Endpoint("/v1/peering/establish", ("POST",), establish),
+    # Establish may exchange the secret with an acceptor in another process over the network:
+    # never on the server's event loop, which that acceptor's answer may need.
+    Endpoint("/v1/peering/establish", ("POST",), establish, may_wait=True),
     Endpoint("/v1/peering/", ("GET", "DELETE"), read_or_delete, subtree=True),
     Endpoint("/v1/peerings", ("GET",), list_peerings),
 )

@@ -15,9 +15,12 @@ Handler = Callable[[Cluster, Request, str], Response]
 @dataclass(frozen=True)
 class Endpoint:
     """One registered route. ``subtree`` routes match every path under ``path`` (Go's
-    ServeMux "/prefix/" patterns); the rest of the path is passed to the handler as its name."""
+    ServeMux "/prefix/" patterns); the rest of the path is passed to the handler as its name.
+    ``may_wait``: the handler may sleep or wait for another thread (a long poll, stopping a
+    server), so a server must not answer it on a thread that other requests wait for."""
 
     path: str
     methods: tuple[str, ...]
     handler: Handler
     subtree: bool = False
+    may_wait: bool = False

@@ -39,7 +39,9 @@ def stream(cluster: Cluster, request: Request, name: str) -> Response:
     return render.json_body(acceptor.stream(cluster, _body(request)), request)
 
 
+# A stream poll is held until something travels or its wait ends, and an exchange may be
+# answered by another process: both run on a worker, never on the server's event loop.
 ENDPOINTS = (
-    Endpoint(EXCHANGE, ("POST",), exchange),
-    Endpoint(STREAM, ("POST",), stream),
+    Endpoint(EXCHANGE, ("POST",), exchange, may_wait=True),
+    Endpoint(STREAM, ("POST",), stream, may_wait=True),
 )

@@ -12,6 +12,7 @@ import io
 import json
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -308,8 +309,10 @@ def unknown(cluster: Cluster, request: Request, name: str) -> Response:
 _ANY = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
 # Every endpoint asks for operator:read or operator:write once ACLs are on; the way through to
-# a cluster's own API hands the caller's token on to that cluster instead (guard.py).
-ENDPOINTS = (
+# a cluster's own API hands the caller's token on to that cluster instead (guard.py). All of
+# them may wait: ``state`` long-polls, take-down stops the server it is answered on, and the way
+# through meets the other cluster's injected delays.
+ENDPOINTS = tuple(replace(endpoint, may_wait=True) for endpoint in (
     Endpoint(PREFIX + "state", ("GET",), guard.operator(state)),
     Endpoint(PREFIX + "reset", ("POST",), guard.operator(reset)),
     Endpoint(PREFIX + "clock", ("GET",), guard.operator(clock)),
@@ -322,7 +325,7 @@ ENDPOINTS = (
     Endpoint(PREFIX + "inject", ("POST", "DELETE"), guard.operator(inject)),
     Endpoint(PREFIX + "clusters/", _ANY, guard.same_origin(via_cluster), subtree=True),
     Endpoint(PREFIX, _ANY, guard.operator(unknown), subtree=True),
-)
+))
 
 # What a served cluster answers: Consul's API, this control API and the dashboard.
 SERVED_ENDPOINTS = all_endpoints() + ENDPOINTS + dashboard.ENDPOINTS + link_endpoints.ENDPOINTS

@@ -7,6 +7,7 @@ app's clean-path 301, as Go's ServeMux sends it).
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from typing import Any
@@ -55,14 +56,20 @@ def build_environ(
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
-    if b"content-length" not in (name for name, _ in request.headers):
-        # A chunked body has been read whole: the application sees its length.
-        environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
     for name, value in request.headers:
-        key = _UNPREFIXED.get(name) or "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+        key = _environ_key(name)
         text = value.decode("latin-1")
         if key in environ and key.startswith("HTTP_"):
             environ[key] += "," + text  # repeated headers join, as PEP 3333 asks
         else:
             environ[key] = text
+    if "CONTENT_LENGTH" not in environ:
+        # A chunked body has been read whole: the application sees its length.
+        environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
     return environ
+
+
+# Clients send the same few header names on every request: each one's key is made once.
+@functools.lru_cache(maxsize=512)
+def _environ_key(name: bytes) -> str:
+    return _UNPREFIXED.get(name) or "HTTP_" + name.decode("latin-1").upper().replace("-", "_")

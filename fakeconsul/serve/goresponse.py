@@ -27,6 +27,7 @@ There is no ``Server`` header: Go's server sends none.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,17 +37,21 @@ from .gostatus import STATUS_TEXT, status_line
 
 BUFFER_BEFORE_CHUNKING = 2048  # Go's bufferBeforeChunkingSize
 # Set by the server after the handler is done, never taken from the handler's headers (werkzeug
-# adds Content-Length to every Response; Go computes it itself).
-_SERVER_OWNED = frozenset({"content-length", "transfer-encoding"})
+# adds Content-Length to every Response; Go computes it itself). Canonical keys: every spelling
+# of these names canonicalizes to them.
+_SERVER_OWNED = frozenset({"Content-Length", "Transfer-Encoding"})
 _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 
 
+# An answer has about eight headers and they are the same few names every time: worked out
+# character by character, their keys were most of the cost of encoding an answer.
+@functools.lru_cache(maxsize=1024)
 def canonical_key(key: str) -> str:
     """textproto.CanonicalMIMEHeaderKey: ``x-consul-index`` -> ``X-Consul-Index``; a key with a
     byte that is not a token character is returned unchanged, as Go does."""
-    if not key or any(c not in _TOKEN_CHARS for c in key):
+    if not key or not _TOKEN_CHARS.issuperset(key):
         return key
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
@@ -84,7 +89,7 @@ def encode(
     grouped: dict[str, list[str]] = {}
     for key, value in headers:
         name = canonical_key(key)
-        if name.lower() in _SERVER_OWNED:
+        if name in _SERVER_OWNED:
             continue
         grouped.setdefault(name, []).append(value)
     allowed = _body_allowed(status)
@@ -113,26 +118,30 @@ def encode(
         grouped.pop("Connection", None)
         if request.http11:
             extra_connection = "close"
-    lines = [status_line(status, request.http11)]
+    # The head is put together as text and encoded once (an encode per line cost as much as
+    # the rest of the head).
+    head = []
     for name in sorted(grouped):
         for value in grouped[name]:
-            value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").strip()
-            lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+            if "\r" in value or "\n" in value:
+                value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+            head.append(f"{name}: {value.strip()}\r\n")
     if "Date" not in grouped:
-        lines.append(f"Date: {http_date()}\r\n".encode("ascii"))
+        head.append(f"Date: {http_date()}\r\n")
     if length is not None:
-        lines.append(b"Content-Length: %d\r\n" % length)
+        head.append(f"Content-Length: {length}\r\n")
     if extra_connection:
-        lines.append(f"Connection: {extra_connection}\r\n".encode("ascii"))
+        head.append(f"Connection: {extra_connection}\r\n")
     if chunked:
-        lines.append(b"Transfer-Encoding: chunked\r\n")
-    lines.append(b"\r\n")
+        head.append("Transfer-Encoding: chunked\r\n")
+    head.append("\r\n")
+    pieces = [status_line(status, request.http11), "".join(head).encode("latin-1")]
     if allowed and not request.head:
         if chunked:  # pieces, not one formatted copy: a 10,000-peering list is 11 MB
-            lines += (b"%x\r\n" % len(body), body, b"\r\n0\r\n\r\n")
+            pieces += (b"%x\r\n" % len(body), body, b"\r\n0\r\n\r\n")
         else:
-            lines.append(body)
-    return b"".join(lines), close
+            pieces.append(body)
+    return b"".join(pieces), close
 
 
 # --- answers the server writes itself, before any handler runs (server.go ``c.serve``) ---------

@@ -2,7 +2,8 @@
 
 ``ClusterServer`` binds in the caller's thread (port 0 by default, the real port read back),
 serves from an event loop thread (``loop.py``: h11 framing, keep-alive, timeouts, Go's answers
-to requests it cannot read) and runs the cluster's WSGI app on worker threads (``workers.py``).
+to requests it cannot read) and runs the cluster's WSGI app on that thread when nothing in the
+request can wait, on worker threads (``workers.py``) otherwise (``_answers_here`` says why).
 Answers are written with Go's status lines and header order (``goresponse.py``). A blocking query
 holds no thread while it waits (``watchers.py``). The same server can be moved from cluster to
 cluster (``attach``/``detach``: the pytest plugin's pool), refuses connections while its
@@ -179,49 +180,91 @@ class ClusterServer:
     # --- requests (Handler for the loop) ---------------------------------------------------------
 
     def on_request(self, conn: Connection, request: h11.Request, body: bytes) -> None:
-        loop, workers, watchers = self._loop, self._workers, self._watchers
-        if loop is None or workers is None or watchers is None:
+        loop, watchers = self._loop, self._watchers
+        if loop is None or watchers is None:
             return
         started = time.perf_counter()
 
-        def job() -> None:
-            outcome = self._outcome(conn.client, request, body, Parking(final=False))
+        def deliver(outcome: Outcome) -> None:
+            if isinstance(outcome, Parked):
+                watchers.park(conn, request, body, outcome, started)
+            else:
+                self._log_answer(outcome, started)
+                loop.respond(conn, outcome.data, outcome.close)
 
-            def deliver() -> None:
-                if isinstance(outcome, Parked):
-                    watchers.park(conn, request, body, outcome, started)
-                else:
-                    self._log_answer(outcome, started)
-                    loop.respond(conn, outcome.data, outcome.close)
-
-            loop.call_soon(deliver)
-
-        workers.submit(job)
+        self._run(conn.client, request, body, Parking(final=False), deliver)
 
     def _evaluate(self, watch: Watch, final: bool, done: Callable[[Outcome], None]) -> None:
-        loop, workers = self._loop, self._workers
+        self._run(watch.conn.client, watch.request, watch.body, Parking(final=final), done)
+
+    def _run(self, client: tuple[str, int], request: h11.Request, body: bytes, parking: Parking,
+             done: Callable[[Outcome], None]) -> None:
+        """Run the app for one request and call ``done`` with its outcome on the loop thread:
+        right here when nothing in it can wait (``_answers_here``), else on a worker."""
+        loop, workers, cluster = self._loop, self._workers, self.cluster
         if loop is None or workers is None:
+            return
+        wsgi_request = self._wsgi_request(client, request, body)
+        if self._answers_here(cluster, wsgi_request):
+            try:
+                outcome = self._outcome(cluster, request, wsgi_request, parking)
+            finally:
+                if cluster is not None:
+                    cluster.network.lock.release()
+            done(outcome)
             return
 
         def job() -> None:
-            outcome = self._outcome(watch.conn.client, watch.request, watch.body,
-                                    Parking(final=final))
+            outcome = self._outcome(cluster, request, wsgi_request, parking)
             loop.call_soon(lambda: done(outcome))
 
         workers.submit(job)
 
-    def _outcome(self, client: tuple[str, int], request: h11.Request, body: bytes,
-                 parking: Parking) -> Outcome:
-        """Run the app for one request on this worker: an encoded answer, or Parked."""
+    def _answers_here(self, cluster: Cluster | None, wsgi_request: Request | Exception) -> bool:
+        """Whether ``wsgi_request`` is answered on the loop thread; if so, with the network's
+        lock taken (released by the caller).
+
+        Most requests are a few hundred microseconds of Python; handing each to a worker and its
+        answer back cost more than that (a queue, a wake-up of the loop through its socket, two
+        thread switches, the GIL changing hands twice): see benchmarks/README.md. The loop
+        thread must never wait, though, or every connection waits with it. So a request goes
+        to a worker when its endpoint may sleep (the control API, an injected delay:
+        ``ConsulApp.may_wait``), when ``answer_hook`` is set (the state file is saved there,
+        fsync and all), and when another thread holds the network's lock (a test's own call,
+        or a ``take_down`` waiting for this very loop to stop). Held here, the lock lets every
+        operation of the request re-enter it without waiting; a blocking query parks
+        (``Parked``) instead of sleeping.
+        """
+        if self.answer_hook is not None or isinstance(wsgi_request, Exception):
+            return False
+        if cluster is None:
+            return True  # 503, nothing to wait for
+        if wsgi_app(cluster).may_wait(wsgi_request):
+            return False
+        return cluster.network.lock.acquire(blocking=False)
+
+    def _wsgi_request(self, client: tuple[str, int], request: h11.Request,
+                      body: bytes) -> Request | Exception:
+        try:
+            return Request(build_environ(request, body, server=(self.host, self.port),
+                                         client=client))
+        except Exception as err:  # answered with a 500 by _outcome
+            return err
+
+    def _outcome(self, cluster: Cluster | None, request: h11.Request,
+                 wsgi_request: Request | Exception, parking: Parking) -> Outcome:
+        """Run the app for one request: an encoded answer, or Parked."""
         facts = request_facts(request)
         try:
-            environ = build_environ(request, body, server=(self.host, self.port), client=client)
-            wsgi_request = Request(environ)
+            if isinstance(wsgi_request, Exception):
+                raise wsgi_request
             context = copy_context()
             context.run(PARKING.set, parking)
-            response = context.run(self.application, wsgi_request)
-            label = hide_tokens(f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}",
-                                wsgi_request.args.getlist("token"))
+            response = context.run(self.application, cluster, wsgi_request)
+            # Only for the request log: werkzeug quotes the path afresh for full_path.
+            label = ("" if self.request_log is None else hide_tokens(
+                f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}",
+                wsgi_request.args.getlist("token")))
         except Parked as parked:
             return parked
         except Exception as err:  # a bug in the fake or its hook: log it, keep it, answer loudly
@@ -239,16 +282,15 @@ class ClusterServer:
         )
         return Answer(data, close, response.status_code, label)
 
-    def application(self, request: Request) -> Response:
-        response = self.dispatch(request)
+    def application(self, cluster: Cluster | None, request: Request) -> Response:
+        """``cluster``'s answer (503 for none), through ``answer_hook``. The cluster is the one
+        served when the request was read: a re-point meanwhile does not answer it elsewhere."""
+        if cluster is None:
+            response = Response("no cluster is served here now", 503, content_type="text/plain")
+        else:
+            response = wsgi_app(cluster).handle(request)
         if self.answer_hook is not None:
             response = self.answer_hook(request, response)
-        return response
-
-    def dispatch(self, request: Request) -> Response:
-        if self.cluster is None:
-            return Response("no cluster is served here now", 503, content_type="text/plain")
-        response: Response = wsgi_app(self.cluster).handle(request)
         return response
 
     def _log_answer(self, answer: Answer, started: float) -> None:
@@ -280,6 +322,11 @@ class ClusterServer:
     def watching(self) -> int:
         """How many blocked requests are held now (loop thread; a snapshot elsewhere)."""
         return len(self._watchers) if self._watchers is not None else 0
+
+    @property
+    def timers_held(self) -> int:
+        """Timers the event loop holds, cancelled ones not yet purged included."""
+        return self._loop.timers_held if self._loop is not None else 0
 
     @property
     def worker_threads(self) -> int:

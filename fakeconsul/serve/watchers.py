@@ -29,7 +29,7 @@ class Answer:
     data: bytes
     close: bool
     status: int
-    label: str  # "METHOD /path?query" for the request log
+    label: str  # "METHOD /path?query" for the request log ("" when there is none)
 
 
 Outcome = Answer | Parked

@@ -1,4 +1,5 @@
-"""The threads that run the application, kept for the next request when they are done.
+"""The threads that run the application when a request may wait (an injected delay, the
+control API: see ``ClusterServer._answers_here``), kept for the next one when they are done.
 
 A request goes to an idle worker when there is one and to a new thread otherwise, so a slow
 answer (an injected delay, an establish retrying an unreachable acceptor for ~3 s) never makes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wire_raw import CONNECTION_LIMIT, Raw
 
 from fakeconsul import Cluster
+from fakeconsul.serve.loop import PURGE_CANCELLED_MIN
 from fakeconsul.serve.server import ClusterServer
 
 LIST = b"GET /v1/peerings HTTP/1.1\r\nHost: fake\r\n\r\n"
@@ -27,6 +28,24 @@ def test_pipelined_requests_are_answered_in_order(raw: Raw) -> None:
     raw.send(LIST + b"GET /v1/peering/nope HTTP/1.1\r\nHost: fake\r\n\r\n" + LIST)
     lines = [raw.answer().split(b"\r\n", 1)[0] for _ in range(3)]
     assert lines == [b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found", b"HTTP/1.1 200 OK"]
+
+
+def test_thousands_of_pipelined_requests_are_all_answered(raw: Raw) -> None:
+    # Short requests, many to each read: answered on the loop thread, each one's answer is
+    # written while its request is being read.
+    raw.send(b"GET /x HTTP/1.1\r\nHost: f\r\n\r\n" * 2000)
+    lines = {raw.answer().split(b"\r\n", 1)[0] for _ in range(2000)}
+    assert lines == {b"HTTP/1.1 404 Not Found"}
+
+
+def test_keep_alive_requests_leave_no_pile_of_cancelled_timers(
+    server: ClusterServer, raw: Raw
+) -> None:
+    # Each request arms and cancels a read and an idle timeout; 2,000 of them were kept.
+    for _ in range(1000):
+        raw.get("/x")
+        raw.answer()
+    assert server.timers_held <= 2 * PURGE_CANCELLED_MIN
 
 
 def test_connection_close_is_answered_with_close_and_closed(raw: Raw) -> None:
