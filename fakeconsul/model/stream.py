@@ -90,6 +90,9 @@ class Stream:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def schedule_dial(self, delay: float) -> None:
+        # Consul's leader registers the dialer's tracker entry when it starts the stream's
+        # retry loop (leader_peering.go establishStream), before any dial succeeds.
+        self.dialer.tracker.register(self.dialer_peering_id)
         self._schedule(delay, self._dial)
 
     def _schedule(self, delay: float, action: Action) -> None:

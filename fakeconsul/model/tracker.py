@@ -71,6 +71,12 @@ class Tracker:
     def get(self, peering_id: str) -> StreamEntry | None:
         return self._entries.get(peering_id)
 
+    def register(self, peering_id: str) -> StreamEntry:
+        """An entry that is not connected: Consul's dialer registers its stream before the
+        first dial (leader_peering.go establishStream, Tracker.Register), so StreamStatus
+        shows zero times, not nulls, while it is ESTABLISHING."""
+        return self._entries.setdefault(peering_id, StreamEntry())
+
     def connected(self, peering_id: str) -> StreamEntry:
         entry = self._entries.setdefault(peering_id, StreamEntry())
         entry.track_connected()

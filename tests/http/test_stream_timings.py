@@ -1,0 +1,58 @@
+"""StreamStatus and state over time, read through HTTP as Consul answers them (spec §14 #8-#11,
+#14): the dialer's tracker entry, its send errors, the keepalive of a cut link, a deleted
+acceptor, and establish's retries against an acceptor that cannot be reached."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from fakeconsul import Network
+
+ZERO = "0001-01-01T00:00:00Z"
+
+
+def status_of(client: Client, name: str) -> tuple[str, dict[str, Any]]:
+    body = json.loads(client.get(f"/v1/peering/{name}").get_data())
+    return body["State"], body["StreamStatus"]
+
+
+def establish(client1: Client, client2: Client) -> None:
+    token = json.loads(client1.post("/v1/peering/token",
+                                    data=json.dumps({"PeerName": "dc2"})).get_data())
+    answer = client2.post("/v1/peering/establish",
+                          data=json.dumps({"PeerName": "dc1",
+                                           "PeeringToken": token["PeeringToken"]}))
+    assert answer.status_code == 200, answer.get_data()
+
+
+@pytest.fixture
+def slow_connect(network: Network) -> None:
+    network.timing.connect_delay = 1.0
+
+
+# --- ESTABLISHING: the stream is registered, nothing exchanged yet (§14 #8) -------------------
+
+
+def test_establishing_dialer_shows_zero_times(client1: Client, client2: Client,
+                                              slow_connect: None) -> None:
+    establish(client1, client2)
+
+    assert status_of(client2, "dc1") == ("ESTABLISHING", {
+        "ImportedServices": None, "ExportedServices": None, "LastHeartbeat": None,
+        "LastReceive": ZERO, "LastSend": ZERO,
+    })
+
+
+def test_pending_acceptor_of_an_establishing_dialer_shows_nulls(
+    client1: Client, client2: Client, slow_connect: None
+) -> None:
+    establish(client1, client2)
+
+    assert status_of(client1, "dc2") == ("PENDING", {
+        "ImportedServices": None, "ExportedServices": None, "LastHeartbeat": None,
+        "LastReceive": None, "LastSend": None,
+    })
