@@ -117,6 +117,7 @@ class Stream:
         problem = self._refusal(record)
         if problem is not None:
             self.last_error = problem
+            self._dialer_send_error(at, problem)
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
             return
@@ -260,6 +261,8 @@ class Stream:
                 entry = cluster.tracker.get(peering_id)
                 if entry is not None:
                     entry.track_disconnected(at, messages.STREAM_ENDED)
+        if was_connected and down is not self.dialer:
+            self._dialer_send_error(at, messages.STREAM_ENDED)
         if down is not self.dialer:
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
@@ -310,8 +313,14 @@ class Stream:
             entry = cluster.tracker.get(peering_id)
             if entry is not None:
                 entry.track_disconnected(at, error)
+        self._dialer_send_error(at, error)
         self.failures += 1
         self.schedule_dial(backoff_seconds(self.failures))
+
+    def _dialer_send_error(self, at: datetime, error: str) -> None:
+        entry = self.dialer.tracker.get(self.dialer_peering_id)
+        if entry is not None:
+            entry.track_send_error(at, error)
 
     def close(self) -> None:
         """Hang up without Terminated (the dialer record is gone, or dials elsewhere now)."""

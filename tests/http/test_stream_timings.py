@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from fakeconsul import Network
+from fakeconsul import ManualClock, Network
 
 ZERO = "0001-01-01T00:00:00Z"
 
@@ -56,3 +56,32 @@ def test_pending_acceptor_of_an_establishing_dialer_shows_nulls(
         "ImportedServices": None, "ExportedServices": None, "LastHeartbeat": None,
         "LastReceive": None, "LastSend": None,
     })
+
+
+# --- FAILING: the dialer's retry loop tracks each error as a send error (§14 #9) -------------
+
+
+def test_failing_dialer_last_send_is_the_failure(client1: Client, client2: Client,
+                                                 clock: ManualClock, network: Network) -> None:
+    establish(client1, client2)
+    clock.advance(5)
+
+    network.take_down("dc1")
+
+    state, status = status_of(client2, "dc1")
+    assert (state, status["LastSend"]) == ("FAILING", "2024-05-01T10:20:35Z")
+
+
+def test_failing_dialer_last_send_moves_to_each_failed_redial(
+    client1: Client, client2: Client, clock: ManualClock, network: Network
+) -> None:
+    establish(client1, client2)
+    clock.advance(5)
+    network.take_down("dc1")
+
+    clock.advance(2)  # Consul's backoff after the first failure: 2 s, then 4 s
+    first = status_of(client2, "dc1")[1]["LastSend"]
+    clock.advance(4)
+    second = status_of(client2, "dc1")[1]["LastSend"]
+
+    assert (first, second) == ("2024-05-01T10:20:37Z", "2024-05-01T10:20:41Z")
