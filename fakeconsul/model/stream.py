@@ -225,9 +225,44 @@ class Stream:
         # The tracker entry outlives a stream: a heartbeat an earlier stream received does not
         # count, each stream's heartbeat timeout starts when it connects.
         last = max(last, self.connected_at)
-        timeout = timedelta(seconds=self.network.timing.heartbeat_timeout)
+        timing = self.network.timing
+        timeout = timedelta(seconds=timing.heartbeat_timeout)
         delay = (last + timeout - self.network.now()).total_seconds()
-        self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+        if timing.keepalive_timeout < timing.heartbeat_timeout:
+            # The dialer's keepalive gives up first: its end fails, the acceptor's end stays
+            # connected until its own heartbeat timeout (the dialer's hang-up cannot cross).
+            keepalive = timedelta(seconds=timing.keepalive_timeout)
+            self._schedule((last + keepalive - self.network.now()).total_seconds(),
+                           lambda at: self._keepalive_gave_up(at, last + timeout))
+        else:
+            self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+
+    def _keepalive_gave_up(self, at: datetime, acceptor_deadline: datetime) -> None:
+        """The dialer's end of a cut link fails; the acceptor's end fails at
+        ``acceptor_deadline``, its heartbeat timeout, unless something ended it before."""
+        if not self.connected or not self.link_lost:
+            return
+        acceptor, acceptor_id = self.acceptor, self.acceptor_peering_id
+        entry = acceptor.tracker.get(acceptor_id) if acceptor is not None else None
+        self._stop()
+        dialer_entry = self.dialer.tracker.get(self.dialer_peering_id)
+        if dialer_entry is not None:
+            dialer_entry.track_disconnected(at, messages.KEEPALIVE_TIMEOUT)
+        self._dialer_send_error(at, messages.KEEPALIVE_TIMEOUT)
+        self.failures += 1
+        self.schedule_dial(backoff_seconds(self.failures))
+        if acceptor is None or entry is None:
+            return
+
+        def acceptor_times_out(when: datetime) -> None:
+            # Only the entry this stream left connected: a take-down replaces the tracker's
+            # entries, and a later stream cannot connect while this one shows connected.
+            if acceptor.tracker.get(acceptor_id) is entry and entry.connected:
+                entry.track_disconnected(when, messages.HEARTBEAT_TIMEOUT)
+
+        # Not among the stream's timers: a dialer that hangs up or deletes meanwhile does not
+        # reach the acceptor, which still times out.
+        self.network.schedule((acceptor_deadline - at).total_seconds(), acceptor_times_out)
 
     def restore_link(self) -> None:
         """Packets flow again: a stream that did not time out yet carries on."""

@@ -21,6 +21,9 @@ class Timing:
     heartbeat_interval: float = 15.0
     # Consul kills a stream that received no heartbeat for this long ("heartbeat timeout").
     heartbeat_timeout: float = 120.0
+    # The dialer's gRPC keepalive (leader_peering.go establishStream: a ping after 30 s without
+    # a read, 10 s to answer) ends its stream over a cut link before the heartbeat timeout.
+    keepalive_timeout: float = 40.0
 
     def __post_init__(self) -> None:
         for name in _FIELD_NAMES:

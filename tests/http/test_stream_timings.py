@@ -85,3 +85,42 @@ def test_failing_dialer_last_send_moves_to_each_failed_redial(
     second = status_of(client2, "dc1")[1]["LastSend"]
 
     assert (first, second) == ("2024-05-01T10:20:37Z", "2024-05-01T10:20:41Z")
+
+
+# --- a cut link: the dialer's gRPC keepalive ends its stream first (§14 #10) -----------------
+
+
+def test_cut_link_fails_the_dialer_at_its_keepalive(client1: Client, client2: Client,
+                                                    clock: ManualClock,
+                                                    network: Network) -> None:
+    establish(client1, client2)
+    network.disconnect("dc1", "dc2")
+
+    clock.advance(40)  # 30 s to the keepalive ping, 10 s without its ACK
+
+    state, status = status_of(client2, "dc1")
+    assert (state, status["LastSend"]) == ("FAILING", "2024-05-01T10:21:10Z")
+
+
+def test_cut_link_dialer_is_active_until_its_keepalive(client1: Client, client2: Client,
+                                                       clock: ManualClock,
+                                                       network: Network) -> None:
+    establish(client1, client2)
+    network.disconnect("dc1", "dc2")
+
+    clock.advance(39.9)
+
+    assert status_of(client2, "dc1")[0] == "ACTIVE"
+
+
+def test_cut_link_acceptor_waits_for_its_heartbeat_timeout(client1: Client, client2: Client,
+                                                           clock: ManualClock,
+                                                           network: Network) -> None:
+    establish(client1, client2)
+    network.disconnect("dc1", "dc2")
+
+    clock.advance(119)
+    before = status_of(client1, "dc2")[0]
+    clock.advance(1)
+
+    assert (before, status_of(client1, "dc2")[0]) == ("ACTIVE", "FAILING")
