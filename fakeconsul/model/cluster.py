@@ -45,6 +45,8 @@ class ClusterHost(StreamHost, Protocol):
 
     def stream_for(self, cluster: StreamEnd, peering_id: str) -> Stream | None: ...
 
+    def streams(self) -> builtins.list[Stream]: ...
+
     def register_address(self, address: str, cluster: Cluster) -> None: ...
 
     def unregister_address(self, address: str) -> None: ...
@@ -312,6 +314,9 @@ class Cluster:
                 stream.terminate_from(self, now)
             else:
                 self.tracker.delete(record.id)
+                for pending in self.network.streams():
+                    if pending.acceptor_peering_id == record.id and pending.connected_at is None:
+                        pending.acceptor_deleted = True  # its first dial is told Terminated
                 if self.network.remote is not None:
                     self.network.remote.deleted(self, record.id)
             self.network.schedule(self.network.timing.deletion_delay, self._remover(record.id))

@@ -83,6 +83,8 @@ class Stream:
     connected: bool = False
     connected_at: datetime | None = None
     link_lost: bool = False  # connected, but heartbeats no longer get through
+    # The acceptor deleted its peering while this stream's first dial was pending: see _dial.
+    acceptor_deleted: bool = False
     failures: int = 0
     last_error: str = ""
     timers: list[Timer] = field(default_factory=list)
@@ -114,6 +116,9 @@ class Stream:
             self.network.unregister_stream(self)
             self.acceptor_peering_id, self.acceptor = record.peer_id, None
             self.network.register_stream(self)
+        if self._acceptor_terminates(record):
+            self._terminated(record, at)
+            return
         problem = self._refusal(record)
         if problem is not None:
             self.last_error = problem
@@ -122,6 +127,35 @@ class Stream:
             self.schedule_dial(backoff_seconds(self.failures))
             return
         self._connect(record, at)
+
+    def _acceptor_terminates(self, record: PeeringRecord) -> bool:
+        """Whether the acceptor answers this dial with Terminated.
+
+        peerstream StreamResources sends Terminated to a dialer whose peering it holds in
+        DELETING. Consul's dialer opens its first stream within milliseconds of establish,
+        before the acceptor's deferred deletion removes the record, so a dialer whose first
+        dial was pending when its acceptor deleted is terminated; the fake's connect_delay only
+        stretches those milliseconds, so the removed record counts as DELETING for that dial.
+        """
+        acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
+                                                   or record.peer_server_addresses)
+        if acceptor is None:
+            return False
+        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
+        if accepted is None:
+            return self.acceptor_deleted and self.connected_at is None
+        return accepted.state is PeeringState.DELETING
+
+    def _terminated(self, record: PeeringRecord, at: datetime) -> None:
+        """The dialer's HandleStream got Terminated: it marks the peering TERMINATED, ends the
+        stream gracefully and stops redialing (the retry loop's function returned nil)."""
+        entry = self.dialer.tracker.connected(record.id)
+        entry.track_disconnected(at)
+        record.state = PeeringState.TERMINATED
+        self.dialer.store.write_peering(record)
+        self.dialer.forget_imports_later(record.id, record.name)
+        self._stop()
+        self.network.unregister_stream(self)
 
     def _refusal(self, record: PeeringRecord) -> str | None:
         """Why the acceptor would refuse this stream now, or None when it accepts it."""

@@ -27,3 +27,15 @@ def test_an_establishing_dialer_shows_zero_times(target: Target) -> None:
     else:
         assert peering["State"] == "ACTIVE"
     target.eventually(becomes(target.b, dialed, "ACTIVE"))
+
+
+def test_an_acceptor_deleted_right_after_establish_terminates_the_dialer(target: Target) -> None:
+    # Whether the dialer's stream opened before the delete or opens while the acceptor's
+    # peering is DELETING, the acceptor tells it Terminated (peerstream StreamResources).
+    accepted, dialed = target.unique("to-b"), target.unique("to-a")
+    target.b.establish(dialed, target.a.generate_token(accepted))
+
+    target.a.delete(accepted)
+
+    terminated = target.eventually(becomes(target.b, dialed, "TERMINATED"))
+    assert "DeletedAt" not in terminated

@@ -124,3 +124,33 @@ def test_cut_link_acceptor_waits_for_its_heartbeat_timeout(client1: Client, clie
     clock.advance(1)
 
     assert (before, status_of(client1, "dc2")[0]) == ("ACTIVE", "FAILING")
+
+
+# --- the acceptor deleted before the dialer's first stream opens (§14 #14) -------------------
+
+
+def test_acceptor_deleted_before_the_stream_opens_terminates_the_dialer(
+    client1: Client, client2: Client, clock: ManualClock, slow_connect: None
+) -> None:
+    establish(client1, client2)
+    client1.delete("/v1/peering/dc2")
+
+    clock.advance(1)
+
+    assert status_of(client2, "dc1") == ("TERMINATED", {
+        "ImportedServices": None, "ExportedServices": None, "LastHeartbeat": None,
+        "LastReceive": ZERO, "LastSend": ZERO,
+    })
+
+
+def test_acceptor_deleting_when_the_stream_opens_terminates_the_dialer(
+    client1: Client, client2: Client, clock: ManualClock, network: Network,
+    slow_connect: None
+) -> None:
+    network.timing.deletion_delay = 5.0  # still DELETING at the dial
+    establish(client1, client2)
+    client1.delete("/v1/peering/dc2")
+
+    clock.advance(1)
+
+    assert status_of(client2, "dc1")[0] == "TERMINATED"

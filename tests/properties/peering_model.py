@@ -98,6 +98,7 @@ class Link:
     failures: int = 0
     acceptor: Record | None = None  # set once it connected
     deleted_side: Record | None = None  # a side deleted while the link was cut
+    acceptor_deleted: bool = False  # the acceptor deleted while the first dial was pending
     dead: bool = False
     unknown: bool = False
     # An unknown stream re-established to another acceptor may still be connected to the
@@ -242,6 +243,16 @@ class Model:
         acceptor = None if target is None else self.by_id(target, link.acceptor_id)
         if acceptor is not None and acceptor.tracker == UNSURE:
             self._unknown(link)  # it may be busy with a stream the model lost track of
+            return
+        if target is not None and (
+            (acceptor is not None and acceptor.stored == DELETING)
+            or (acceptor is None and link.acceptor_deleted and link.connected_at is None)
+        ):
+            # The acceptor answers with Terminated (spec §14 #14): a DELETING peering, or one
+            # deleted while this stream's first dial was pending.
+            self._store(dialer, TERMINATED)
+            dialer.tracker = GRACEFUL
+            link.dead = True
             return
         refused = (
             acceptor is None
@@ -493,6 +504,9 @@ class Model:
             self._terminate(link, record)
         else:
             record.tracker = None
+            for pending in self.all_links():
+                if pending.acceptor_id == record.id and pending.connected_at is None:
+                    pending.acceptor_deleted = True
         self._schedule(self.deletion_delay, "remove", record)
 
     def _registered_link(self, record: Record) -> Link | None:
