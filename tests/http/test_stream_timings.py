@@ -154,3 +154,40 @@ def test_acceptor_deleting_when_the_stream_opens_terminates_the_dialer(
     clock.advance(1)
 
     assert status_of(client2, "dc1")[0] == "TERMINATED"
+
+
+# --- establish against an unreachable acceptor retries (§14 #11) -----------------------------
+
+REFUSED = ('failed to exchange peering secret through address "{0}": rpc error: code = '
+           'Unavailable desc = connection error: desc = "transport: Error while dialing: dial '
+           'tcp {0}: connect: connection refused"')
+
+
+def unreachable_establish(client1: Client, client2: Client, network: Network) -> tuple[int, str]:
+    token = json.loads(client1.post("/v1/peering/token",
+                                    data=json.dumps({"PeerName": "dc2"})).get_data())
+    network.disconnect("dc1", "dc2")
+    answer = client2.post("/v1/peering/establish",
+                          data=json.dumps({"PeerName": "dc1",
+                                           "PeeringToken": token["PeeringToken"]}))
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def test_unreachable_acceptor_is_tried_every_150_ms_over_the_window(
+    client1: Client, client2: Client, network: Network, dc1: Any
+) -> None:
+    network.timing.establish_retry_window = 3.0  # Consul's establishmentTimeout
+    line = "* " + REFUSED.format(dc1.server_addresses()[0])
+
+    status, text = unreachable_establish(client1, client2, network)
+
+    assert (status, text) == (500, "20 errors occurred:\n\t" + "\n\t".join([line] * 20) + "\n\n")
+
+
+def test_unreachable_acceptor_without_a_window_is_tried_once(
+    client1: Client, client2: Client, network: Network, dc1: Any
+) -> None:
+    status, text = unreachable_establish(client1, client2, network)
+
+    assert (status, text) == (
+        500, "1 error occurred:\n\t* " + REFUSED.format(dc1.server_addresses()[0]) + "\n\n")
