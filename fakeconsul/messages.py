@@ -173,6 +173,12 @@ def invalid_server_address(address: str) -> str:
 HEARTBEAT_TIMEOUT = "heartbeat timeout"
 INVALID_STREAM_SECRET = "invalid peering stream secret"
 STREAM_ENDED = "stream ended unexpectedly"
+# [uncertain] What the dialer's stream ends with when gRPC's keepalive gets no ping ACK (grpc-go
+# closes the transport with this description). No HTTP answer shows it: it only makes the
+# dialer FAILING.
+KEEPALIVE_TIMEOUT = (
+    "rpc error: code = Unavailable desc = keepalive ping failed to receive ACK within timeout"
+)
 
 
 def marked_as_deleted(peer_id: str) -> str:

@@ -30,7 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fakeconsul(clock_start=None, **timing): per-test settings of the fakeconsul fixtures: "
-        "Timing fields (connect_delay, deletion_delay, heartbeat_interval, heartbeat_timeout) "
+        "Timing fields (connect_delay, deletion_delay, heartbeat_interval, heartbeat_timeout, "
+        "keepalive_timeout, establish_retry_window) "
         "and clock_start, an aware datetime the network's clock starts at; acl, an "
         "fakeconsul.acl.ACLConfig that turns ACLs on (None turns them off).",
     )

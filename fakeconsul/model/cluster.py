@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,6 +46,8 @@ class ClusterHost(StreamHost, Protocol):
 
     def stream_for(self, cluster: StreamEnd, peering_id: str) -> Stream | None: ...
 
+    def streams(self) -> builtins.list[Stream]: ...
+
     def register_address(self, address: str, cluster: Cluster) -> None: ...
 
     def unregister_address(self, address: str) -> None: ...
@@ -60,6 +63,21 @@ class ClusterHost(StreamHost, Protocol):
     def take_down(self, cluster: Cluster) -> None: ...
 
     def bring_up(self, cluster: Cluster) -> None: ...
+
+
+# rpc/peering/service.go retryExchange: one attempt, then 150 ms (±25 % jitter, left out here)
+# before the next, each on the ring buffer's next address, until establishmentTimeout ends.
+EXCHANGE_RETRY_WAIT = 0.15
+
+
+def _exchange_attempts(addresses: list[str], window: float) -> list[str]:
+    """The address of each exchange attempt within ``window`` seconds of model time (at 0,
+    0.15, 0.3, ... s). The acceptor's reachability cannot change within one operation, so
+    every attempt fails alike; a window of 0 tries each address once."""
+    if window <= 0:
+        return list(addresses)
+    count = max(1, math.ceil(round(window / EXCHANGE_RETRY_WAIT, 9)))
+    return [addresses[i % len(addresses)] for i in range(count)]
 
 
 def _new_id() -> str:
@@ -312,6 +330,9 @@ class Cluster:
                 stream.terminate_from(self, now)
             else:
                 self.tracker.delete(record.id)
+                for pending in self.network.streams():
+                    if pending.acceptor_peering_id == record.id and pending.connected_at is None:
+                        pending.acceptor_deleted = True  # its first dial is told Terminated
                 if self.network.remote is not None:
                     self.network.remote.deleted(self, record.id)
             self.network.schedule(self.network.timing.deletion_delay, self._remover(record.id))
@@ -482,7 +503,9 @@ class Cluster:
             return remote.exchange(addresses, token.peer_id, token.establishment_secret)
         acceptor = self.network.reachable_cluster(self, addresses)
         if acceptor is None:
-            failures = [messages.exchange_failed(a, messages.dial_refused(a)) for a in addresses]
+            failures = [messages.exchange_failed(a, messages.dial_refused(a))
+                        for a in _exchange_attempts(addresses,
+                                                    self.network.timing.establish_retry_window)]
             raise rpc_error(UNKNOWN, multierror(failures))
         accepted = acceptor.store.peering_by_id(token.peer_id)
         secrets = acceptor.store.secrets.get(token.peer_id)

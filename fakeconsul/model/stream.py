@@ -83,6 +83,8 @@ class Stream:
     connected: bool = False
     connected_at: datetime | None = None
     link_lost: bool = False  # connected, but heartbeats no longer get through
+    # The acceptor deleted its peering while this stream's first dial was pending: see _dial.
+    acceptor_deleted: bool = False
     failures: int = 0
     last_error: str = ""
     timers: list[Timer] = field(default_factory=list)
@@ -90,6 +92,9 @@ class Stream:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def schedule_dial(self, delay: float) -> None:
+        # Consul's leader registers the dialer's tracker entry when it starts the stream's
+        # retry loop (leader_peering.go establishStream), before any dial succeeds.
+        self.dialer.tracker.register(self.dialer_peering_id)
         self._schedule(delay, self._dial)
 
     def _schedule(self, delay: float, action: Action) -> None:
@@ -111,13 +116,46 @@ class Stream:
             self.network.unregister_stream(self)
             self.acceptor_peering_id, self.acceptor = record.peer_id, None
             self.network.register_stream(self)
+        if self._acceptor_terminates(record):
+            self._terminated(record, at)
+            return
         problem = self._refusal(record)
         if problem is not None:
             self.last_error = problem
+            self._dialer_send_error(at, problem)
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
             return
         self._connect(record, at)
+
+    def _acceptor_terminates(self, record: PeeringRecord) -> bool:
+        """Whether the acceptor answers this dial with Terminated.
+
+        peerstream StreamResources sends Terminated to a dialer whose peering it holds in
+        DELETING. Consul's dialer opens its first stream within milliseconds of establish,
+        before the acceptor's deferred deletion removes the record, so a dialer whose first
+        dial was pending when its acceptor deleted is terminated; the fake's connect_delay only
+        stretches those milliseconds, so the removed record counts as DELETING for that dial.
+        """
+        acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
+                                                   or record.peer_server_addresses)
+        if acceptor is None:
+            return False
+        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
+        if accepted is None:
+            return self.acceptor_deleted and self.connected_at is None
+        return accepted.state is PeeringState.DELETING
+
+    def _terminated(self, record: PeeringRecord, at: datetime) -> None:
+        """The dialer's HandleStream got Terminated: it marks the peering TERMINATED, ends the
+        stream gracefully and stops redialing (the retry loop's function returned nil)."""
+        entry = self.dialer.tracker.connected(record.id)
+        entry.track_disconnected(at)
+        record.state = PeeringState.TERMINATED
+        self.dialer.store.write_peering(record)
+        self.dialer.forget_imports_later(record.id, record.name)
+        self._stop()
+        self.network.unregister_stream(self)
 
     def _refusal(self, record: PeeringRecord) -> str | None:
         """Why the acceptor would refuse this stream now, or None when it accepts it."""
@@ -221,9 +259,44 @@ class Stream:
         # The tracker entry outlives a stream: a heartbeat an earlier stream received does not
         # count, each stream's heartbeat timeout starts when it connects.
         last = max(last, self.connected_at)
-        timeout = timedelta(seconds=self.network.timing.heartbeat_timeout)
+        timing = self.network.timing
+        timeout = timedelta(seconds=timing.heartbeat_timeout)
         delay = (last + timeout - self.network.now()).total_seconds()
-        self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+        if timing.keepalive_timeout < timing.heartbeat_timeout:
+            # The dialer's keepalive gives up first: its end fails, the acceptor's end stays
+            # connected until its own heartbeat timeout (the dialer's hang-up cannot cross).
+            keepalive = timedelta(seconds=timing.keepalive_timeout)
+            self._schedule((last + keepalive - self.network.now()).total_seconds(),
+                           lambda at: self._keepalive_gave_up(at, last + timeout))
+        else:
+            self._schedule(delay, lambda at: self.fail(at, messages.HEARTBEAT_TIMEOUT))
+
+    def _keepalive_gave_up(self, at: datetime, acceptor_deadline: datetime) -> None:
+        """The dialer's end of a cut link fails; the acceptor's end fails at
+        ``acceptor_deadline``, its heartbeat timeout, unless something ended it before."""
+        if not self.connected or not self.link_lost:
+            return
+        acceptor, acceptor_id = self.acceptor, self.acceptor_peering_id
+        entry = acceptor.tracker.get(acceptor_id) if acceptor is not None else None
+        self._stop()
+        dialer_entry = self.dialer.tracker.get(self.dialer_peering_id)
+        if dialer_entry is not None:
+            dialer_entry.track_disconnected(at, messages.KEEPALIVE_TIMEOUT)
+        self._dialer_send_error(at, messages.KEEPALIVE_TIMEOUT)
+        self.failures += 1
+        self.schedule_dial(backoff_seconds(self.failures))
+        if acceptor is None or entry is None:
+            return
+
+        def acceptor_times_out(when: datetime) -> None:
+            # Only the entry this stream left connected: a take-down replaces the tracker's
+            # entries, and a later stream cannot connect while this one shows connected.
+            if acceptor.tracker.get(acceptor_id) is entry and entry.connected:
+                entry.track_disconnected(when, messages.HEARTBEAT_TIMEOUT)
+
+        # Not among the stream's timers: a dialer that hangs up or deletes meanwhile does not
+        # reach the acceptor, which still times out.
+        self.network.schedule((acceptor_deadline - at).total_seconds(), acceptor_times_out)
 
     def restore_link(self) -> None:
         """Packets flow again: a stream that did not time out yet carries on."""
@@ -257,6 +330,8 @@ class Stream:
                 entry = cluster.tracker.get(peering_id)
                 if entry is not None:
                     entry.track_disconnected(at, messages.STREAM_ENDED)
+        if was_connected and down is not self.dialer:
+            self._dialer_send_error(at, messages.STREAM_ENDED)
         if down is not self.dialer:
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
@@ -307,8 +382,14 @@ class Stream:
             entry = cluster.tracker.get(peering_id)
             if entry is not None:
                 entry.track_disconnected(at, error)
+        self._dialer_send_error(at, error)
         self.failures += 1
         self.schedule_dial(backoff_seconds(self.failures))
+
+    def _dialer_send_error(self, at: datetime, error: str) -> None:
+        entry = self.dialer.tracker.get(self.dialer_peering_id)
+        if entry is not None:
+            entry.track_send_error(at, error)
 
     def close(self) -> None:
         """Hang up without Terminated (the dialer record is gone, or dials elsewhere now)."""

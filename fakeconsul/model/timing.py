@@ -21,6 +21,13 @@ class Timing:
     heartbeat_interval: float = 15.0
     # Consul kills a stream that received no heartbeat for this long ("heartbeat timeout").
     heartbeat_timeout: float = 120.0
+    # The dialer's gRPC keepalive (leader_peering.go establishStream: a ping after 30 s without
+    # a read, 10 s to answer) ends its stream over a cut link before the heartbeat timeout.
+    keepalive_timeout: float = 40.0
+    # How long establish retries the secret exchange with an unreachable acceptor before it
+    # answers (rpc/peering/service.go retryExchange: establishmentTimeout, 3 s in Consul,
+    # which `fakeconsul serve` uses). 0 tries each of the token's addresses once.
+    establish_retry_window: float = 0.0
 
     def __post_init__(self) -> None:
         for name in _FIELD_NAMES:

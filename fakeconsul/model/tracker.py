@@ -30,6 +30,7 @@ class StreamEntry:
     last_recv_error_message: str = ""
     last_send_success: datetime | None = None
     last_send_error: datetime | None = None
+    last_send_error_message: str = ""
     imported_services: tuple[str, ...] | None = None
     exported_services: tuple[str, ...] | None = None
 
@@ -42,6 +43,13 @@ class StreamEntry:
         self.connected = False
         self.disconnect_time = at
         self.disconnect_error = error
+
+    def track_send_error(self, at: datetime, error: str) -> None:
+        # Consul's dialer calls TrackSendError from its retry loop's error callback for every
+        # error that ends a stream or a dial (leader_peering.go establishStream), so a
+        # failing dialer's LastSend moves with each failure.
+        self.last_send_error = at
+        self.last_send_error_message = error
 
     def status(self) -> StreamStatus:
         # An empty list is nil after the internal gRPC hop (protobuf has no empty repeated
@@ -70,6 +78,12 @@ class Tracker:
 
     def get(self, peering_id: str) -> StreamEntry | None:
         return self._entries.get(peering_id)
+
+    def register(self, peering_id: str) -> StreamEntry:
+        """An entry that is not connected: Consul's dialer registers its stream before the
+        first dial (leader_peering.go establishStream, Tracker.Register), so StreamStatus
+        shows zero times, not nulls, while it is ESTABLISHING."""
+        return self._entries.setdefault(peering_id, StreamEntry())
 
     def connected(self, peering_id: str) -> StreamEntry:
         entry = self._entries.setdefault(peering_id, StreamEntry())

@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--heartbeat-timeout", type=_seconds, default=120.0, metavar="S",
                        help="seconds of model time without a heartbeat before a stream fails "
                        "(default 120)")
+    serve.add_argument("--keepalive-timeout", type=_seconds, default=40.0, metavar="S",
+                       help="seconds of model time after its last read before a dialer's stream "
+                       "over a cut link fails (gRPC keepalive: 30 s ping, 10 s timeout; "
+                       "default 40)")
+    serve.add_argument("--establish-retry-window", type=_seconds, default=3.0, metavar="S",
+                       help="seconds of model time establish retries an unreachable acceptor, "
+                       "one attempt every 150 ms (Consul: 3; 0 tries each address once)")
     serve.add_argument("--state-file", metavar="PATH",
                        help="keep the whole network in PATH: loaded at start (its timing wins "
                        "over the flags), saved before each change is answered (default: none, "
@@ -130,7 +137,9 @@ def serve(args: argparse.Namespace) -> int:
     world = Standalone(
         Timing(connect_delay=args.connect_delay, deletion_delay=args.deletion_delay,
                heartbeat_interval=args.heartbeat_interval,
-               heartbeat_timeout=args.heartbeat_timeout),
+               heartbeat_timeout=args.heartbeat_timeout,
+               keepalive_timeout=args.keepalive_timeout,
+               establish_retry_window=args.establish_retry_window),
         args.state_file, control_api=not args.no_control_api, acl=_acl_config(args),
     )
     try:

@@ -23,11 +23,14 @@ def test_a_cut_link_fails_and_heals(fake_consul_pair: ServedPair) -> None:
     network = fake_consul_pair.network
 
     network.disconnect(dc1, dc2)
-    network.clock.advance(120)  # Consul's heartbeat timeout
+    network.clock.advance(40)  # the dialer's gRPC keepalive: a 30 s ping, 10 s without an ACK
+    assert state(dc2, "dc1") is PeeringState.FAILING
+    network.clock.advance(80)  # the acceptor's heartbeat timeout, 120 s after the cut
     assert state(dc1, "dc2") is PeeringState.FAILING
 
     network.reconnect(dc1, dc2)
-    network.clock.advance(2)  # the dialer's next redial (backoff 2, 4, 8, ... 64 s)
+    # The dialer redials 2, 4, 8, 16, 32, then 64 s after each failure: 166 s after the cut.
+    network.clock.advance(46)
     assert state(dc1, "dc2") is PeeringState.ACTIVE
 
 

@@ -354,15 +354,17 @@ def test_unconnected_dialer_is_not_told_of_acceptor_delete(unconnected: Network,
     assert peering.state is PeeringState.ESTABLISHING
 
 
-def test_unconnected_dialer_keeps_dialing_in_vain(unconnected: Network, clock: ManualClock,
-                                                  dc1: Cluster, dc2: Cluster) -> None:
-    # Consul's dialer retries forever ("initial subscription for unknown PeerID"); dial failures
-    # before a first connect keep ESTABLISHING.
+def test_unconnected_dialer_is_terminated_at_its_first_dial(unconnected: Network,
+                                                            clock: ManualClock,
+                                                            dc1: Cluster, dc2: Cluster) -> None:
+    # peerstream StreamResources answers a dialer of a DELETING peering with Terminated; the
+    # first dial comes before Consul's deferred deletion ends (spec §14 #14).
     dc1.delete("dc2-peer")
-    clock.advance(600)
+    clock.advance(CONNECT_DELAY)
     peering = dc2.read("dc1-peer")
     assert peering is not None
-    assert peering.state is PeeringState.ESTABLISHING
+    assert (peering.state, peering.stored_state) == (PeeringState.TERMINATED,
+                                                     PeeringState.TERMINATED)
 
 
 def test_unconnected_acceptor_is_not_told_of_dialer_delete(unconnected: Network,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fakeconsul import Cluster, ManualClock, Network, PeeringState, RemoteInfo
-from fakeconsul.model.tracker import StreamEntry
+from fakeconsul.model.tracker import ZERO_TIME, StreamEntry
 
 CONNECT_DELAY = 5.0
 
@@ -232,13 +232,15 @@ def test_active_overlay_shows_the_stored_modify_index(dc1: Cluster, dc2: Cluster
 # --- StreamStatus times --------------------------------------------------------------------------
 
 
-def test_dialer_has_no_stream_status_before_connect(slow: Network, dc1: Cluster,
-                                                    dc2: Cluster) -> None:
+def test_dialer_shows_zero_times_before_connect(slow: Network, dc1: Cluster,
+                                               dc2: Cluster) -> None:
+    # leader_peering.go establishStream registers the tracker entry before the first dial.
     _establish(dc1, dc2)
     peering = dc2.read("dc1-peer")
     assert peering is not None
     status = peering.stream_status
-    assert (status.last_heartbeat, status.last_receive, status.last_send) == (None, None, None)
+    assert (status.last_heartbeat, status.last_receive, status.last_send) == (
+        None, ZERO_TIME, ZERO_TIME)
 
 
 def test_last_heartbeat_is_null_before_the_first_interval(clock: ManualClock, dc1: Cluster,

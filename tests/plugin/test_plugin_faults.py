@@ -13,6 +13,7 @@ from fakeconsul import PeeringState
 from fakeconsul.testing import ServedCluster, ServedPair
 
 TIMEOUT = 120  # Consul's incoming heartbeat timeout, the default Timing
+KEEPALIVE = 40  # the dialer's gRPC keepalive (30 s ping, 10 s timeout), the default Timing
 
 
 def _states(dc1: ServedCluster, dc2: ServedCluster) -> tuple[PeeringState, PeeringState]:
@@ -31,11 +32,18 @@ def peered(fake_consul_pair: ServedPair) -> ServedPair:
     return fake_consul_pair
 
 
-def test_a_cut_link_stays_active_until_the_heartbeat_timeout(peered: ServedPair) -> None:
+def test_a_cut_link_stays_active_until_the_dialers_keepalive(peered: ServedPair) -> None:
     dc1, dc2 = peered
     peered.network.disconnect(dc1, dc2)
-    peered.network.clock.advance(TIMEOUT - 1)
+    peered.network.clock.advance(KEEPALIVE - 1)
     assert _states(dc1, dc2) == ACTIVE
+
+
+def test_a_cut_link_fails_the_dialer_at_its_keepalive(peered: ServedPair) -> None:
+    dc1, dc2 = peered
+    peered.network.disconnect(dc1, dc2)
+    peered.network.clock.advance(KEEPALIVE)
+    assert _states(dc1, dc2) == (PeeringState.ACTIVE, PeeringState.FAILING)
 
 
 def test_a_cut_link_fails_both_sides_after_the_heartbeat_timeout(peered: ServedPair) -> None:
@@ -79,6 +87,9 @@ def test_a_link_mended_before_the_timeout_never_fails(peered: ServedPair) -> Non
 BACKOFF = [(0, 2), (3, 3), (20, 10), (61, 1), (130, 60)]
 
 
+# A keepalive as long as the heartbeat timeout: both sides fail together, the backoff counts
+# from there.
+@pytest.mark.fakeconsul(keepalive_timeout=TIMEOUT)
 @pytest.mark.parametrize(("outage", "until_back"), BACKOFF)
 def test_a_mended_link_comes_back_at_the_next_backoff_redial(
     peered: ServedPair, outage: float, until_back: float

@@ -3,7 +3,8 @@ and which states each peering may show, written from the spec, not from the fake
 
 What it tracks exactly: which peerings exist, their role and stored state, which token is still
 good, and each dialer's stream as a discrete-event simulation on model time (spec §5: dial after
-``connect_delay``; 15 s heartbeats; a stream with no heartbeat for 120 s fails; redial backoff 2^n
+``connect_delay``; 15 s heartbeats; over a cut link the dialer's end fails 40 s after its last
+heartbeat (gRPC keepalive), the acceptor's at 120 s (heartbeat timeout); redial backoff 2^n
 s capped at 64; a deletion the peer hears makes it TERMINATED, one it cannot hear is never told).
 
 Where the spec leaves the order of simultaneous events open (two streams racing for one
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 
 HEARTBEAT = timedelta(seconds=15)
 HEARTBEAT_TIMEOUT = timedelta(seconds=120)
+KEEPALIVE = timedelta(seconds=40)  # the dialer's gRPC keepalive: 30 s ping + 10 s timeout
 BACKOFF_CAP = 64
 
 PENDING, ESTABLISHING, DELETING, TERMINATED = "PENDING", "ESTABLISHING", "DELETING", "TERMINATED"
@@ -92,9 +94,11 @@ class Link:
     connected_at: datetime | None = None
     heard_since: datetime | None = None  # heartbeats on the 15 s grid count after this
     last_heartbeat: datetime | None = None
+    timeout_at: datetime | None = None  # the acceptor end's heartbeat timeout over a cut link
     failures: int = 0
     acceptor: Record | None = None  # set once it connected
     deleted_side: Record | None = None  # a side deleted while the link was cut
+    acceptor_deleted: bool = False  # the acceptor deleted while the first dial was pending
     dead: bool = False
     unknown: bool = False
     # An unknown stream re-established to another acceptor may still be connected to the
@@ -176,6 +180,17 @@ class Model:
             elif event.kind == "fail":
                 assert isinstance(event.target, Link)
                 self._fail(event.target)
+            elif event.kind == "keepalive":
+                assert isinstance(event.target, Link)
+                self._keepalive(event.target)
+            elif event.kind == "acceptor-timeout":
+                assert isinstance(event.target, tuple)
+                acceptor, link = event.target
+                assert isinstance(acceptor, Record) and isinstance(link, Link)
+                if (self.record(acceptor.cluster, acceptor.name) is acceptor
+                        and acceptor.tracker == CONNECTED and acceptor.registered is link
+                        and not link.connected and not link.unknown):
+                    acceptor.tracker = ERROR
             elif event.kind == "remove":
                 assert isinstance(event.target, Record)
                 self._remove(event.target)
@@ -229,6 +244,16 @@ class Model:
         if acceptor is not None and acceptor.tracker == UNSURE:
             self._unknown(link)  # it may be busy with a stream the model lost track of
             return
+        if target is not None and (
+            (acceptor is not None and acceptor.stored == DELETING)
+            or (acceptor is None and link.acceptor_deleted and link.connected_at is None)
+        ):
+            # The acceptor answers with Terminated (spec §14 #14): a DELETING peering, or one
+            # deleted while this stream's first dial was pending.
+            self._store(dialer, TERMINATED)
+            dialer.tracker = GRACEFUL
+            link.dead = True
+            return
         refused = (
             acceptor is None
             or not acceptor.is_active
@@ -272,7 +297,22 @@ class Model:
         assert link.connected_at is not None
         last = max(link.last_heartbeat or link.connected_at, link.connected_at)
         self._cancel(link)
-        self._schedule(last + HEARTBEAT_TIMEOUT - self.now, "fail", link, link)
+        link.timeout_at = last + HEARTBEAT_TIMEOUT
+        self._schedule(last + KEEPALIVE - self.now, "keepalive", link, link)
+
+    def _keepalive(self, link: Link) -> None:
+        """The dialer's end of a cut link fails; the acceptor's stays until its timeout."""
+        if not link.connected or link.lost_at is None:
+            return
+        link.connected, link.lost_at = False, None
+        self._cancel(link)
+        dialer = link.dialer
+        if self.record(dialer.cluster, dialer.name) is dialer and dialer.tracker is not None:
+            dialer.tracker = ERROR
+        link.failures += 1
+        self._schedule(backoff(link.failures), "dial", link, link)
+        if link.acceptor is not None and link.timeout_at is not None:
+            self._schedule(link.timeout_at - self.now, "acceptor-timeout", (link.acceptor, link))
 
     def _restore(self, link: Link) -> None:
         if not link.connected or link.lost_at is None or link.unknown:
@@ -464,6 +504,9 @@ class Model:
             self._terminate(link, record)
         else:
             record.tracker = None
+            for pending in self.all_links():
+                if pending.acceptor_id == record.id and pending.connected_at is None:
+                    pending.acceptor_deleted = True
         self._schedule(self.deletion_delay, "remove", record)
 
     def _registered_link(self, record: Record) -> Link | None:

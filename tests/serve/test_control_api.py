@@ -66,7 +66,8 @@ def test_state_shows_the_clock_and_timing(client: Client) -> None:
     assert (state["Clock"], state["Timing"]) == (
         {"Now": "2024-05-01T10:20:30Z", "Kind": "manual"},
         {"ConnectDelay": 0.0, "DeletionDelay": 0.0, "HeartbeatInterval": 15.0,
-         "HeartbeatTimeout": 120.0},
+         "HeartbeatTimeout": 120.0, "KeepaliveTimeout": 40.0,
+         "EstablishRetryWindow": 0.0},
     )
 
 
@@ -145,7 +146,8 @@ def test_advance_fires_what_is_due(client: Client, network: Network, dc1: Cluste
 def test_timing_put_changes_only_the_given_fields(client: Client) -> None:
     body = answer(client, "PUT", "/_fakeconsul/timing", {"ConnectDelay": 5, "HeartbeatTimeout": 30})
     assert body == {"ConnectDelay": 5.0, "DeletionDelay": 0.0, "HeartbeatInterval": 15.0,
-                    "HeartbeatTimeout": 30.0}
+                    "HeartbeatTimeout": 30.0, "KeepaliveTimeout": 40.0,
+                    "EstablishRetryWindow": 0.0}
 
 
 def test_timing_get_reads_the_network_timing(client: Client, network: Network) -> None:
@@ -256,7 +258,8 @@ SECONDS = '"Seconds" must be a number of seconds from 0 to 315360000'
     ("POST", "/_fakeconsul/clock/advance", {"Seconds": 1, "Minutes": 2},
      'Unknown field "Minutes" (known fields: Seconds)'),
     ("PUT", "/_fakeconsul/timing", {"connect_delay": 5}, 'Unknown field "connect_delay" (known '
-     "fields: ConnectDelay, DeletionDelay, HeartbeatInterval, HeartbeatTimeout)"),
+     "fields: ConnectDelay, DeletionDelay, HeartbeatInterval, HeartbeatTimeout, "
+     "KeepaliveTimeout, EstablishRetryWindow)"),
     ("PUT", "/_fakeconsul/timing", {"ConnectDelay": None},
      '"ConnectDelay" must be a number of seconds from 0 to 315360000'),
     ("PUT", "/_fakeconsul/timing", {"HeartbeatInterval": 0},
