@@ -7,7 +7,6 @@ non-2xx. The HTTP layer only translates; everything Consul decides is decided he
 from __future__ import annotations
 
 import builtins
-import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from ..config.exports import Rows
 from ..config.operations import ConfigOperations
 from ..golang.gocompat import multierror
 from ..messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
-from .ca import make_root_pem
+from .ca import CARoot
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
 from .remote import RemoteLink
 from .store import PeeringSecrets, Store
@@ -84,6 +83,9 @@ class Cluster:
         self.id = _new_id()
         self.trust_domain = f"{self.id}.consul"
         self.server_name = f"server.{name}.peering.{self.trust_domain}"
+        # Signed on first use: a test that never mints a token or shows this CA to anyone
+        # pays nothing for it (benchmarks/README.md).
+        self.ca = CARoot(self.trust_domain)
         self.synthetic_address = synthetic_address
         self.served_address: str | None = None
         self.is_up = True
@@ -110,11 +112,16 @@ class Cluster:
         # errors it met), so that the model needs to know nothing of them.
         self.attachments: dict[str, Any] = {}
 
-    @functools.cached_property
+    @property
     def ca_pem(self) -> str:
-        """The cluster's CA root (PEM), made on first use: half of what a served pair costs a
-        test that never mints a token (benchmarks/README.md)."""
-        return make_root_pem(self.trust_domain)
+        """The cluster's CA root (PEM), made on first use (see ``ca``)."""
+        return self.ca.pem
+
+    @ca_pem.setter
+    def ca_pem(self, pem: str) -> None:
+        # A state file brings its saved root back. Peerings that already hold the old root
+        # keep its PEM, as they kept the text before.
+        self.ca = CARoot(self.trust_domain, pem)
 
     @property
     def datacenter(self) -> str:
