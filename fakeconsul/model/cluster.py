@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import builtins
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -23,6 +22,7 @@ from ..config.operations import ConfigOperations
 from ..golang.gocompat import multierror
 from ..messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
 from .ca import CARoot
+from .ids import random_id
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
 from .remote import RemoteLink
 from .store import PeeringSecrets, Store
@@ -62,7 +62,7 @@ class ClusterHost(StreamHost, Protocol):
 
 
 def _new_id() -> str:
-    return str(uuid.uuid4())
+    return random_id()
 
 
 class Cluster:
