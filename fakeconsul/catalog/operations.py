@@ -10,7 +10,6 @@ exports flow to peers within one stream event.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import messages
 from ..model.errors import ConsulError
+from ..model.ids import url_name_id
 from ..version import CONSUL_VERSION
 from . import health_reads
 from .records import PASSING, CheckRecord, NodeRecord, ServiceRecord
@@ -74,7 +74,7 @@ class CatalogOperations:
             NodeRecord(
                 node=node,
                 address="127.0.0.1",
-                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"fakeconsul:{self._node_id}")),
+                id=url_name_id(f"fakeconsul:{self._node_id}"),
                 datacenter=self.datacenter,
                 tagged_addresses={"lan": "127.0.0.1", "lan_ipv4": "127.0.0.1",
                                   "wan": "127.0.0.1", "wan_ipv4": "127.0.0.1"},

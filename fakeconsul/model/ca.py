@@ -163,6 +163,35 @@ def make_root_pem(trust_domain: str) -> str:
     return _remember(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
 
 
+class CARoot:
+    """One cluster's CA root, signed the first time its PEM is read.
+
+    A cluster that never shows its CA (no token minted, no CA-roots read, no peer shown with
+    it) signs nothing: the signature is most of what a new cluster costs (benchmarks/README.md).
+    Once made, the PEM never changes, so whoever holds this object sees the PEM the cluster
+    had, even after the cluster's CA is replaced (a state file assigns its saved one).
+    """
+
+    __slots__ = ("trust_domain", "_pem")
+
+    _lock = threading.Lock()  # two threads reading a new root at once still get one PEM
+
+    def __init__(self, trust_domain: str, pem: str | None = None) -> None:
+        self.trust_domain = trust_domain
+        self._pem = pem
+
+    @property
+    def pem(self) -> str:
+        pem = self._pem
+        if pem is None:
+            made = make_root_pem(self.trust_domain)
+            with self._lock:
+                if self._pem is None:
+                    self._pem = made
+                pem = self._pem
+        return pem
+
+
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN ([^-\r\n]*)-----\r?\n(.*?)-----END \1-----", re.DOTALL
 )

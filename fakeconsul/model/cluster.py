@@ -7,13 +7,11 @@ non-2xx. The HTTP layer only translates; everything Consul decides is decided he
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import threading
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
+from types import TracebackType
 from typing import Any, Protocol
 
 from .. import messages
@@ -24,7 +22,8 @@ from ..config.exports import Rows
 from ..config.operations import ConfigOperations
 from ..golang.gocompat import multierror
 from ..messages import FAILED_PRECONDITION, INVALID_ARGUMENT, PERMISSION_DENIED, UNKNOWN, rpc_error
-from .ca import make_root_pem
+from .ca import CARoot
+from .ids import random_id
 from .peering import Peering, PeeringRecord, PeeringState, RemoteInfo, shown
 from .remote import RemoteLink
 from .store import PeeringSecrets, Store
@@ -81,7 +80,7 @@ def _exchange_attempts(addresses: list[str], window: float) -> list[str]:
 
 
 def _new_id() -> str:
-    return str(uuid.uuid4())
+    return random_id()
 
 
 class Cluster:
@@ -102,6 +101,9 @@ class Cluster:
         self.id = _new_id()
         self.trust_domain = f"{self.id}.consul"
         self.server_name = f"server.{name}.peering.{self.trust_domain}"
+        # Signed on first use: a test that never mints a token or shows this CA to anyone
+        # pays nothing for it (benchmarks/README.md).
+        self.ca = CARoot(self.trust_domain)
         self.synthetic_address = synthetic_address
         self.served_address: str | None = None
         self.is_up = True
@@ -128,11 +130,16 @@ class Cluster:
         # errors it met), so that the model needs to know nothing of them.
         self.attachments: dict[str, Any] = {}
 
-    @functools.cached_property
+    @property
     def ca_pem(self) -> str:
-        """The cluster's CA root (PEM), made on first use: half of what a served pair costs a
-        test that never mints a token (benchmarks/README.md)."""
-        return make_root_pem(self.trust_domain)
+        """The cluster's CA root (PEM), made on first use (see ``ca``)."""
+        return self.ca.pem
+
+    @ca_pem.setter
+    def ca_pem(self, pem: str) -> None:
+        # A state file brings its saved root back. Peerings that already hold the old root
+        # keep its PEM, as they kept the text before.
+        self.ca = CARoot(self.trust_domain, pem)
 
     @property
     def datacenter(self) -> str:
@@ -419,15 +426,10 @@ class Cluster:
         if listener in self._availability_listeners:
             self._availability_listeners.remove(listener)
 
-    @contextmanager
-    def _operation(self) -> Iterator[None]:
-        with self.network.lock:
-            if not self.is_up:
-                raise ConnectionRefusedError(f"cluster {self.name} is down")
-            self.network.catch_up()
-            yield
-            # Zero delays (the defaults) complete within the operation that scheduled them.
-            self.network.catch_up()
+    def _operation(self) -> _Operation:
+        """Every operation runs inside this: the network's lock, timers caught up before and
+        after (zero delays, the defaults, complete within the operation that scheduled them)."""
+        return _Operation(self)
 
     def _authorize(self, token: str | None, level: str) -> None:
         """``peering:<level>`` (``operator:<level>`` decides where no peering rule does). The
@@ -556,3 +558,32 @@ class Cluster:
                 exports.forget_peer(self.catalog.tables, record.name)
 
         return remove
+
+
+class _Operation:
+    """``Cluster._operation``, written out as a class: a lifecycle enters nine of them, and
+    a generator-based context manager costs about twice as much (benchmarks/README.md)."""
+
+    __slots__ = ("_cluster",)
+
+    def __init__(self, cluster: Cluster) -> None:
+        self._cluster = cluster
+
+    def __enter__(self) -> None:
+        cluster = self._cluster
+        cluster.network.lock.acquire()
+        try:
+            if not cluster.is_up:
+                raise ConnectionRefusedError(f"cluster {cluster.name} is down")
+            cluster.network.catch_up()
+        except BaseException:
+            cluster.network.lock.release()
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self._cluster.network.catch_up()
+        finally:
+            self._cluster.network.lock.release()

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from ..golang.gocompat import format_time, go_marshal
+from .trust_bundle import PeerCAPems, Stored
 
 
 class PeeringState(enum.StrEnum):
@@ -77,6 +78,11 @@ def _time(moment: datetime | None) -> str | None:
     return None if moment is None else format_time(moment)
 
 
+# The peer's CA PEMs, as texts or as the peer's root (made when first read): trust_bundle.py.
+_RECORD_CA_PEMS = PeerCAPems(list)
+_SNAPSHOT_CA_PEMS = PeerCAPems(tuple)
+
+
 @dataclass
 class PeeringRecord:
     """One row of the peerings table, as Consul's state store keeps it (not shown directly)."""
@@ -88,7 +94,7 @@ class PeeringRecord:
     partition: str = ""
     deleted_at: datetime | None = None
     peer_id: str = ""
-    peer_ca_pems: list[str] = field(default_factory=list)
+    peer_ca_pems: PeerCAPems[list[str]] = _RECORD_CA_PEMS
     peer_server_name: str = ""
     peer_server_addresses: list[str] = field(default_factory=list)
     manual_server_addresses: list[str] = field(default_factory=list)  # never serialized
@@ -110,7 +116,7 @@ class PeeringRecord:
         return replace(
             self,
             meta=None if self.meta is None else dict(self.meta),
-            peer_ca_pems=list(self.peer_ca_pems),
+            peer_ca_pems=_copied_ca_pems(self),
             peer_server_addresses=list(self.peer_server_addresses),
             manual_server_addresses=list(self.manual_server_addresses),
         )
@@ -136,7 +142,7 @@ class Peering:
     deleted_at: datetime | None = None
     meta: dict[str, str] | None = None
     peer_id: str = ""
-    peer_ca_pems: tuple[str, ...] = ()
+    peer_ca_pems: PeerCAPems[tuple[str, ...]] = _SNAPSHOT_CA_PEMS
     peer_server_name: str = ""
     peer_server_addresses: tuple[str, ...] = ()
 
@@ -201,7 +207,19 @@ def shown(record: PeeringRecord, shown_state: PeeringState, status: StreamStatus
         deleted_at=record.deleted_at,
         meta=None if record.meta is None else dict(record.meta),
         peer_id=record.peer_id,
-        peer_ca_pems=tuple(record.peer_ca_pems),
+        peer_ca_pems=_snapshot_ca_pems(record),
         peer_server_name=record.peer_server_name,
         peer_server_addresses=tuple(record.peer_server_addresses),
     )
+
+
+def _snapshot_ca_pems(record: PeeringRecord) -> Stored:
+    """The record's PEMs for a frozen snapshot: texts are copied (the record's list may change
+    later), a peer's root is handed over as it is, so showing a peering signs nothing."""
+    stored = _RECORD_CA_PEMS.stored(record)
+    return tuple(stored) if isinstance(stored, list) else stored
+
+
+def _copied_ca_pems(record: PeeringRecord) -> Stored:
+    stored = _RECORD_CA_PEMS.stored(record)
+    return list(stored) if isinstance(stored, list | tuple) else stored

@@ -2,7 +2,8 @@
 
 Every write takes the next index of the cluster (Consul's raft index is shared by all tables) and
 wakes the blocking queries, which re-evaluate their own index and go back to sleep if it did not
-move. The network's lock guards the tables; the condition below only guards the wake-up.
+move. The network's lock guards the tables; the store's own lock only guards the index against a
+sleeper's check, and the wake-up.
 
 A state file saves a peering only when it changed: once asked (``take_changes``), the store
 keeps the IDs of the peerings whose record or secrets were written since the last time it was
@@ -34,7 +35,12 @@ class PeeringSecrets:
 
 class Store:
     def __init__(self) -> None:
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        # Made by the first blocking query that sleeps: most stores never see one, and a write
+        # with nobody asleep has nobody to wake (a Condition's own methods are Python code,
+        # called twice per write before; benchmarks/README.md).
+        self._changed: threading.Condition | None = None
+        self._sleepers = 0
         self.index = INITIAL_INDEX
         self.peering_table_index = 0
         self._by_name: dict[str, PeeringRecord] = {}
@@ -65,13 +71,15 @@ class Store:
     # --- writes ------------------------------------------------------------------------------
 
     def _next_index(self) -> int:
-        with self._changed:
+        with self._lock:
             self.index += 1
             return self.index
 
     def _notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
+        # Under the lock: a sleeper is either asleep already, or checks the index after it moved.
+        with self._lock:
+            if self._sleepers and self._changed is not None:
+                self._changed.notify_all()
         for listener in tuple(self._listeners):
             listener()
 
@@ -171,6 +179,12 @@ class Store:
         Real time, not model time: a blocking query's ``wait`` is what the client measures.
         Holds no lock of the network while sleeping.
         """
-        with self._changed:
+        with self._lock:
             if self.index == seen_index and timeout > 0:
-                self._changed.wait(timeout)
+                if self._changed is None:
+                    self._changed = threading.Condition(self._lock)
+                self._sleepers += 1
+                try:
+                    self._changed.wait(timeout)
+                finally:
+                    self._sleepers -= 1

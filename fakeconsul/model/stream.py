@@ -19,6 +19,7 @@ from .store import Store
 from .timers import Action, Timer
 from .timing import Timing
 from .tracker import Tracker
+from .trust_bundle import PemSource
 
 
 class StreamEnd(Protocol):
@@ -30,7 +31,7 @@ class StreamEnd(Protocol):
     is_up: bool
 
     @property
-    def ca_pem(self) -> str: ...
+    def ca(self) -> PemSource: ...
 
     def server_addresses(self) -> list[str]: ...
 
@@ -206,9 +207,11 @@ class Stream:
 
         # Each side replicates its CA roots (trust bundle) and its exported-services list; the
         # acceptor also sends its server addresses. Each received resource is a stored write.
-        accepted.peer_ca_pems = [self.dialer.ca_pem]
+        # The roots travel as references: a PEM is made only when a peering shows it
+        # (trust_bundle.py), so a dialer whose CA nobody reads never signs one.
+        accepted.peer_ca_pems = self.dialer.ca
         acceptor.store.write_peering(accepted)
-        dialer_record.peer_ca_pems = [acceptor.ca_pem]
+        dialer_record.peer_ca_pems = acceptor.ca
         self.dialer.store.write_peering(dialer_record)
         dialer_record.peer_server_addresses = acceptor.server_addresses()
         self.dialer.store.write_peering(dialer_record)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 from dataclasses import dataclass, field
 
 from .. import messages, schemas
@@ -54,7 +55,32 @@ class PeeringToken:
             "EstablishmentSecret": self.establishment_secret,
             "Remote": remote,
         }
-        return base64.standard_b64encode(go_marshal(body)).decode("ascii")
+        token = base64.standard_b64encode(go_marshal(body)).decode("ascii")
+        if self._round_trips():
+            _remember(token, self)
+        return token
+
+    def _round_trips(self) -> bool:
+        """Whether Go's JSON gives back exactly these fields: every text ASCII (no escaping
+        or replacement can change it) and no Locality (an object Go may reshape)."""
+        texts = [*(self.ca or ()), *(self.manual_server_addresses or ()),
+                 *(self.server_addresses or ()), self.server_name, self.peer_id,
+                 self.establishment_secret, self.remote_partition, self.remote_datacenter]
+        return self.remote_locality is None and all(
+            type(text) is str and text.isascii() for text in texts)
+
+    def copy(self) -> PeeringToken:
+        return PeeringToken(
+            ca=_copied(self.ca),
+            manual_server_addresses=_copied(self.manual_server_addresses),
+            server_addresses=_copied(self.server_addresses),
+            server_name=self.server_name,
+            peer_id=self.peer_id,
+            establishment_secret=self.establishment_secret,
+            remote_partition=self.remote_partition,
+            remote_datacenter=self.remote_datacenter,
+            remote_locality=None if self.remote_locality is None else dict(self.remote_locality),
+        )
 
     @property
     def dial_addresses(self) -> list[str]:
@@ -62,8 +88,37 @@ class PeeringToken:
         return list(self.manual_server_addresses or self.server_addresses or [])
 
 
+def _copied(texts: list[str] | None) -> list[str] | None:
+    return None if texts is None else list(texts)
+
+
+# Tokens this process encoded, with the fields they were made from. Decoding one of them with
+# Go's rules costs about 20 µs, the largest step of a lifecycle (benchmarks/README.md); a copy
+# of the fields is what that decoding returns, since only tokens that round-trip exactly are
+# kept (tests/model/test_token_record.py checks it). Bounded: a long run keeps the newest.
+_ENCODED_LIMIT = 1024
+_encoded: dict[str, PeeringToken] = {}
+_encoded_lock = threading.Lock()
+
+
+def _remember(token: str, fields: PeeringToken) -> None:
+    kept = fields.copy()
+    with _encoded_lock:
+        _encoded[token] = kept
+        if len(_encoded) > _ENCODED_LIMIT:
+            del _encoded[next(iter(_encoded))]
+
+
 def decode(token: str) -> PeeringToken:
     """Consul's DecodeToken: base64, then json.Unmarshal; raises TokenError with Go's texts."""
+    known = _encoded.get(token)
+    if known is not None:
+        return known.copy()
+    return decode_with_go(token)
+
+
+def decode_with_go(token: str) -> PeeringToken:
+    """``decode`` without the record of tokens this process encoded."""
     raw = _go_b64decode(token.encode("utf-8", "surrogateescape"))
     try:
         fields = unmarshal(raw, _TOKEN)

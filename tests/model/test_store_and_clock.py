@@ -298,3 +298,9 @@ def test_timing_changed_at_run_time_applies_to_the_next_establish(network: Netwo
     peering = dc3.read("dc1-peer")
     assert peering is not None
     assert peering.state is PeeringState.ESTABLISHING
+
+
+def test_a_store_nobody_waits_on_makes_no_condition(dc1: Cluster) -> None:
+    dc1.generate_token("dc2")
+
+    assert dc1.store._changed is None
