@@ -505,10 +505,12 @@ class Cluster:
             return remote.exchange(addresses, token.peer_id, token.establishment_secret)
         acceptor = self.network.reachable_cluster(self, addresses)
         if acceptor is None:
+            window = self.network.timing.establish_retry_window
             failures = [messages.exchange_failed(a, messages.dial_refused(a))
-                        for a in _exchange_attempts(addresses,
-                                                    self.network.timing.establish_retry_window)]
-            raise rpc_error(UNKNOWN, multierror(failures))
+                        for a in _exchange_attempts(addresses, window)]
+            error = rpc_error(UNKNOWN, multierror(failures))
+            error.answer_after = window
+            raise error
         accepted = acceptor.store.peering_by_id(token.peer_id)
         secrets = acceptor.store.secrets.get(token.peer_id)
         if (

@@ -17,6 +17,9 @@ class ConsulError(Exception):
         self.status = status
         self.message = message
         self.code = code
+        # Seconds Consul spends before it gives this answer (establish's exchange retries):
+        # model time takes none, but a server answering a client waits them in real time.
+        self.answer_after = 0.0
 
     def __repr__(self) -> str:
         return f"ConsulError({self.status}, {self.message!r})"

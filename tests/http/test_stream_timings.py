@@ -173,8 +173,16 @@ def unreachable_establish(client1: Client, client2: Client, network: Network) ->
     return answer.status_code, answer.get_data(as_text=True)
 
 
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The real-time waits the HTTP layer makes before answering (recorded, not slept)."""
+    waited: list[float] = []
+    monkeypatch.setattr("fakeconsul.http.peering.sleep", waited.append)
+    return waited
+
+
 def test_unreachable_acceptor_is_tried_every_150_ms_over_the_window(
-    client1: Client, client2: Client, network: Network, dc1: Any
+    client1: Client, client2: Client, network: Network, dc1: Any, waits: list[float]
 ) -> None:
     network.timing.establish_retry_window = 3.0  # Consul's establishmentTimeout
     line = "* " + REFUSED.format(dc1.server_addresses()[0])
@@ -182,6 +190,16 @@ def test_unreachable_acceptor_is_tried_every_150_ms_over_the_window(
     status, text = unreachable_establish(client1, client2, network)
 
     assert (status, text) == (500, "20 errors occurred:\n\t" + "\n\t".join([line] * 20) + "\n\n")
+
+
+def test_the_answer_comes_once_the_retry_window_is_over(
+    client1: Client, client2: Client, network: Network, waits: list[float]
+) -> None:
+    network.timing.establish_retry_window = 3.0
+
+    unreachable_establish(client1, client2, network)
+
+    assert len(waits) == 1 and 2.5 < waits[0] <= 3.0
 
 
 def test_unreachable_acceptor_without_a_window_is_tried_once(
