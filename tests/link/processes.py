@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +124,18 @@ def peer(acceptor: Process, dialer: Process, name: str) -> None:
     """Generate on ``acceptor`` (its peer called ``name``), establish on ``dialer``."""
     token = ok(acceptor.url, "POST", "/v1/peering/token", {"PeerName": name})["PeeringToken"]
     ok(dialer.url, "POST", "/v1/peering/establish", {"PeerName": name, "PeeringToken": token})
+
+
+def running_pair(start: Callable[[str], Process]) -> Iterator[tuple[Process, Process]]:
+    """dc1 and dc2 started by ``start``, each stopped at the end whatever happens."""
+    first = start("dc1")
+    try:
+        second = start("dc2")
+    except BaseException:
+        first.stop()
+        raise
+    try:
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()

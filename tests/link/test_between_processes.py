@@ -5,24 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from processes import Process, call, ok, peer, serve, state, until
+from processes import Process, call, ok, peer, running_pair, serve, state, until
 
 FAST = ("--heartbeat-interval", "0.2", "--heartbeat-timeout", "1")
 
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[Process, Process]]:
-    first = serve("dc1", *FAST)
-    try:
-        second = serve("dc2", *FAST)
-    except BaseException:
-        first.stop()
-        raise
-    try:
-        yield first, second
-    finally:
-        first.stop()
-        second.stop()
+    yield from running_pair(lambda name: serve(name, *FAST))
 
 
 def test_both_sides_become_active(pair: tuple[Process, Process]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import Process, call, free_port, ok, state, until
+from processes import Process, call, free_port, ok, running_pair, state, until
 
 from fakeconsul.serve.shim import write_shim
 
@@ -48,17 +48,7 @@ def shim(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def agents(shim: Path, tmp_path: Path) -> Iterator[tuple[Process, Process]]:
-    first = _testutil_agent(shim, tmp_path, "dc1")
-    try:
-        second = _testutil_agent(shim, tmp_path, "dc2")
-    except BaseException:
-        first.stop()
-        raise
-    try:
-        yield first, second
-    finally:
-        first.stop()
-        second.stop()
+    yield from running_pair(lambda name: _testutil_agent(shim, tmp_path, name))
 
 
 def test_testutil_waits_are_answered(agents: tuple[Process, Process]) -> None:
