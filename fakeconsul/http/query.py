@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 
 from .. import messages
 from ..golang.gocompat import atoi, parse_duration, parse_uint64
-from .render import HTTPError
+from .render import HTTPError, header
 
 DEFAULT_WAIT = 300.0  # Consul's default blocking wait: 5 min
 MAX_WAIT = 600.0  # and its maximum: 10 min
@@ -22,14 +22,6 @@ def arg(request: Request, key: str) -> str:
     keys (benchmarks/README.md, issue 13)."""
     args = request.args
     return args[key] if key in args else ""
-
-
-def header(request: Request, environ_key: str) -> str:
-    """``request.headers.get(name, "")``, read where werkzeug's ``EnvironHeaders`` reads it:
-    ``environ_key`` is ``HTTP_`` and the name upper-cased with ``_`` for ``-``. Its ``get``
-    raises and catches a ``KeyError`` for each absent header."""
-    value: str = request.environ.get(environ_key, "")
-    return value
 
 
 def check_partition(request: Request) -> None:
