@@ -178,7 +178,10 @@ class ConsulApp:
         # Go compares methods as sent ("get" is not GET: 405); werkzeug upper-cases them.
         request.method = request.environ.get("REQUEST_METHOD") or request.method
         try:
-            response = self.injections.take(request) or self._dispatch(request)
+            injected = self.injections.take(request)
+            if injected is None:
+                return self._dispatch(request)  # each of its answers has its Vary already
+            response = injected
         except Parked:
             raise  # the server holds the request and runs it again later (blocking.PARKING)
         except Exception as err:  # a bug in the fake: answer loudly, log it, keep it for a test
@@ -192,17 +195,19 @@ class ConsulApp:
         return render.vary(response)
 
     def _dispatch(self, request: Request) -> Response:
+        """The app's own answer, with ``Vary`` as every answer has it: ``_wrap`` adds it where
+        gziphandler does (before the policy header), the rest get it last."""
         path = _request_path(request)
         if request.method != "CONNECT":
             cleaned = _clean_path(path)
             if cleaned != path:
-                return self._redirect(request, cleaned)
+                return render.vary(self._redirect(request, cleaned))
             if path in self._subtrees:
-                return self._redirect(request, path + "/")
+                return render.vary(self._redirect(request, path + "/"))
         route = self._route(path)
         if route is None:
             self._warn_unserved(request.method, path)
-            return self._unrouted(path)
+            return render.vary(self._unrouted(path))
         number, name = route
         return self._wrap(self.endpoints[number], request, name)
 
@@ -249,8 +254,9 @@ class ConsulApp:
                 response = render.consul_error(err)
         render.ensure_content_type(request, response)
         render.gzip_endpoint(request, response)
-        # acl.default_policy; "allow" while ACLs are disabled.
-        response.headers["X-Consul-Default-Acl-Policy"] = self.cluster.acl.default_policy
+        # acl.default_policy; "allow" while ACLs are disabled. The wrapper's own header (no
+        # handler sets it), so appended rather than set: the same list, without set's scan.
+        response.headers.add("X-Consul-Default-Acl-Policy", self.cluster.acl.default_policy)
         return response
 
     def _warn_unserved(self, method: str, path: str) -> None:
@@ -282,5 +288,7 @@ class ConsulApp:
             )
         else:
             response = render.empty(301)
-        response.headers["Location"] = location
+        # Go's header writer turns CR and LF in a value into spaces (headerNewlineToSpace); the
+        # body keeps them, as http.Redirect writes it.
+        response.headers["Location"] = location.replace("\r", " ").replace("\n", " ")
         return response

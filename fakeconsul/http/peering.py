@@ -88,7 +88,7 @@ def read_or_delete(cluster: Cluster, request: Request, name: str) -> Response:
         peering, index = run_blocking(cluster, blocking, read)
         if peering is None:
             raise HTTPError(404, messages.peering_not_found(name))
-        return _with_query_meta(_peerings_body(peering, request), index)
+        return _peerings_body(peering, request, index)
 
     return parsed_then_answered(request, answer)
 
@@ -101,33 +101,36 @@ def list_peerings(cluster: Cluster, request: Request, name: str) -> Response:
         peerings, index = run_blocking(
             cluster, blocking, lambda: cluster.list_with_index(token=token)
         )
-        return _with_query_meta(_peerings_body(peerings, request), index)
+        return _peerings_body(peerings, request, index)
 
     return parsed_then_answered(request, answer)
 
 
-def _peerings_body(value: Peering | list[Peering], request: Request) -> Response:
-    """One peering or a list, as json.Marshal writes them. Compact output reuses each
-    snapshot's own encoding (a slice is its elements' bytes joined by commas), so listing
-    unchanged peerings costs a join instead of an encoding per peering."""
+def _peerings_body(value: Peering | list[Peering], request: Request, index: int) -> Response:
+    """One peering or a list, as json.Marshal writes them, with the query meta. Compact output
+    reuses each snapshot's own encoding (a slice is its elements' bytes joined by commas), so
+    listing unchanged peerings costs a join instead of an encoding per peering."""
     if "pretty" in request.args:
         api = value.to_api() if isinstance(value, Peering) else [p.to_api() for p in value]
-        return render.json_body(api, request)
+        response = render.json_body(api, request)
+        response.headers.extend(_query_meta(index))
+        return response
     if isinstance(value, Peering):
         body = value.api_json
     else:
         body = b"[" + b",".join(p.api_json for p in value) + b"]"
-    return Response(body, status=200, content_type=render.JSON)
+    return render.json_bytes(body, _query_meta(index))
 
 
-def _with_query_meta(response: Response, index: int) -> Response:
+def _query_meta(index: int) -> list[tuple[str, str]]:
     # Go canonicalizes header names on the wire; these are the bytes Consul sends.
-    response.headers["X-Consul-Index"] = str(max(index, 1))  # never 0
-    response.headers["X-Consul-Knownleader"] = "true"
-    response.headers["X-Consul-Lastcontact"] = "0"
-    # setMeta's setQueryBackend: the peering RPCs answer through a blocking query.
-    response.headers["X-Consul-Query-Backend"] = "blocking-query"
-    return response
+    return [
+        ("X-Consul-Index", str(max(index, 1))),  # never 0
+        ("X-Consul-Knownleader", "true"),
+        ("X-Consul-Lastcontact", "0"),
+        # setMeta's setQueryBackend: the peering RPCs answer through a blocking query.
+        ("X-Consul-Query-Backend", "blocking-query"),
+    ]
 
 
 ENDPOINTS = (

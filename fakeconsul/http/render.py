@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterable
 from typing import Any
 
+from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from ..golang.gocompat import go_marshal
@@ -21,6 +23,14 @@ class HTTPError(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+def header(request: Request, environ_key: str) -> str:
+    """``request.headers.get(name, "")``, read where werkzeug's ``EnvironHeaders`` reads it:
+    ``environ_key`` is ``HTTP_`` and the name upper-cased with ``_`` for ``-``. Its ``get``
+    raises and catches a ``KeyError`` for each absent header."""
+    value: str = request.environ.get(environ_key, "")
+    return value
 
 
 def text(status: int, body: str) -> Response:
@@ -63,9 +73,24 @@ def json_body(value: Any, request: Request) -> Response:
     return Response(go_marshal(value, pretty=pretty), status=200, content_type=JSON)
 
 
+def json_bytes(body: bytes, headers: Iterable[tuple[str, str]] = ()) -> Response:
+    """``Response(body, content_type=JSON)`` with ``headers`` after its own two, the same list
+    built at once: werkzeug's header setter validates its value and scans the list on every
+    call, and setting the body sets Content-Length through it once more (benchmarks/README.md,
+    issue 13). ``response`` is werkzeug's public body attribute, what ``set_data`` assigns."""
+    response = Response(status=200, headers=Headers(
+        [("Content-Type", JSON), ("Content-Length", str(len(body))), *headers]
+    ))
+    response.response = [body]
+    return response
+
+
 def accepts_gzip(request: Request) -> bool:
     """gziphandler's test: ``gzip`` listed in Accept-Encoding with a q-value above 0."""
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    encodings = header(request, "HTTP_ACCEPT_ENCODING")
+    if not encodings:
+        return False  # most clients send none: nothing to split
+    for part in encodings.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() != "gzip":
             continue
@@ -86,8 +111,9 @@ def vary(response: Response) -> Response:
 
 def gzip_endpoint(request: Request, response: Response) -> Response:
     """Consul wraps each API endpoint in gziphandler with MinSize(0): any non-empty body is
-    compressed when the client accepts gzip."""
-    vary(response)
+    compressed when the client accepts gzip. Vary is gziphandler's own header, which no
+    handler sets, so it is appended: the same list as ``vary`` makes, without its scan."""
+    response.headers.add("Vary", "Accept-Encoding")
     if response.direct_passthrough or not accepts_gzip(request):
         return response
     data = response.get_data()

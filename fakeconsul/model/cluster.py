@@ -352,7 +352,8 @@ class Cluster:
         """The peering and the index a blocking read waits on: its ModifyIndex, or for a
         missing name the peering table's index (state/peering.go peeringReadTxn), so that a
         watcher with an older ``?index=`` is answered at once."""
-        with self._operation():
+        with self.network.lock:
+            self._caught_up_to_read()
             self._require_peering_enabled()
             self._authorize(token, "read")
             record = self.store.peering_by_name(name)
@@ -364,7 +365,8 @@ class Cluster:
         self, *, token: str | None = None
     ) -> tuple[builtins.list[Peering], int]:
         """Every peering and the peering table's index."""
-        with self._operation():
+        with self.network.lock:
+            self._caught_up_to_read()
             self._require_peering_enabled()
             self._authorize(token, "read")
             return [self._show(r) for r in self.store.peerings()], self.store.peering_table_index
@@ -430,6 +432,17 @@ class Cluster:
         """Every operation runs inside this: the network's lock, timers caught up before and
         after (zero delays, the defaults, complete within the operation that scheduled them)."""
         return _Operation(self)
+
+    def _caught_up_to_read(self) -> None:
+        """``_operation``'s start, for a read (the network's lock held): a read schedules no
+        timer, so the catch-up ``_operation`` runs after its body has nothing of the read's to
+        complete, and the generator context manager and that second catch-up were a third of
+        a peering read's model time (benchmarks/README.md, issue 13). A timer coming due
+        meanwhile fires at the next operation or the served network's own timer check, as
+        one coming due just after the read does."""
+        if not self.is_up:
+            raise ConnectionRefusedError(f"cluster {self.name} is down")
+        self.network.catch_up()
 
     def _authorize(self, token: str | None, level: str) -> None:
         """``peering:<level>`` (``operator:<level>`` decides where no peering rule does). The

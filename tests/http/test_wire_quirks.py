@@ -30,3 +30,11 @@ def test_path_with_v1_inside_is_an_unknown_endpoint(client1: Client) -> None:
 
     assert (response.status_code, response.get_data(as_text=True)) == (
         404, "Invalid URL path: not a recognized HTTP API endpoint\n")
+
+
+def test_a_redirect_to_a_path_with_a_carriage_return_is_a_redirect_not_a_500(
+    client1: Client,
+) -> None:
+    # Go writes the CR as a space; werkzeug then quotes the space in Location as %20.
+    response = client1.get("/v1/peering/../peerings%0D")
+    assert (response.status_code, response.headers["Location"]) == (301, "/v1/peerings%20")
