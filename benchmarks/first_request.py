@@ -8,16 +8,13 @@ of the test's own client, median of the later rounds; several fresh processes, b
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from .figures import Figure, Goal
 from .measure import Sizes
-from .serving import child_env
+from .serving import run_generated_suite
 
 NAME = "first_request"
 TEST_FILE = "test_first_request.py"
@@ -67,16 +64,7 @@ def write_files(directory: Path, rounds: int) -> str:
 
 
 def _run(directory: Path) -> tuple[float, float]:
-    out = directory / "first.json"
-    env = child_env()
-    env["BENCH_FIRST"] = str(out)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-               "-p", "no:randomly", "--rootdir", str(directory), TEST_FILE]
-    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"generated test failed:\n{done.stdout[-2000:]}")
-    measured = json.loads(out.read_text())
+    measured = run_generated_suite(directory, TEST_FILE, "BENCH_FIRST", "first.json")
     return measured["first"], statistics.median(measured["later"])
 
 

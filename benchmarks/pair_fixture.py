@@ -12,10 +12,7 @@ per-test cost, which leaves out interpreter start-up and the session's one-off s
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -23,7 +20,7 @@ from pathlib import Path
 
 from .figures import Figure, Goal
 from .measure import Sizes
-from .serving import child_env
+from .serving import run_generated_suite
 
 NAME = "pair_fixture"
 TEST_FILE = "test_pair_vs_two_servers.py"
@@ -103,16 +100,7 @@ def write_files(directory: Path, n: int) -> str:
 
 
 def _run(directory: Path) -> dict[str, Timed]:
-    durations = directory / "durations.json"
-    env = child_env()
-    env["BENCH_DURATIONS"] = str(durations)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-               "-p", "no:randomly", "--rootdir", str(directory), TEST_FILE]
-    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"generated tests failed:\n{done.stdout[-2000:]}")
-    measured = json.loads(durations.read_text())
+    measured = run_generated_suite(directory, TEST_FILE, "BENCH_DURATIONS", "durations.json")
     return {kind: Timed(statistics.median(values["cpu"]) * 1000,
                         statistics.median(values["wall"]) * 1000)
             for kind, values in measured.items()}

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -123,3 +124,18 @@ def run_load(*args: object) -> dict[str, Any]:
         raise RuntimeError(f"load child failed: {done.stderr.strip()}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def run_generated_suite(directory: Path, test_file: str, variable: str, output: str) -> Any:
+    """Run the pytest file a benchmark generated in ``directory`` in a fresh process, which
+    writes its measurements as JSON to the file that ``variable`` names; returns them."""
+    out = directory / output
+    env = child_env()
+    env[variable] = str(out)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+               "-p", "no:randomly", "--rootdir", str(directory), test_file]
+    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"generated tests failed:\n{done.stdout[-2000:]}")
+    return json.loads(out.read_text())

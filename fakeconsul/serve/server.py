@@ -261,10 +261,6 @@ class ClusterServer:
             context = copy_context()
             context.run(PARKING.set, parking)
             response = context.run(self.application, cluster, wsgi_request)
-            # Only for the request log: werkzeug quotes the path afresh for full_path.
-            label = ("" if self.request_log is None else hide_tokens(
-                f"{wsgi_request.method} {wsgi_request.full_path.rstrip('?')}",
-                wsgi_request.args.getlist("token")))
         except Parked as parked:
             return parked
         except Exception as err:  # a bug in the fake or its hook: log it, keep it, answer loudly
@@ -273,14 +269,18 @@ class ClusterServer:
                 self.errors.append(err)
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
             response = render.text(500, messages.internal_error(detail))
-            label = hide_tokens(
-                f"{request.method.decode('latin-1')} {request.target.decode('latin-1')}",
-                [v for k, v in parse_qsl(urlsplit(request.target.decode("latin-1")).query)
-                 if k == "token"])
         data, close = goresponse.encode(
             response.status_code, response.headers.items(), response.get_data(), facts
         )
-        return Answer(data, close, response.status_code, label)
+        return Answer(data, close, response.status_code, self._label(request))
+
+    def _label(self, request: h11.Request) -> str:
+        """``METHOD /path?query`` as the client sent it, secrets hidden; only for the log."""
+        if self.request_log is None:
+            return ""
+        target = request.target.decode("latin-1")
+        tokens = [v for k, v in parse_qsl(urlsplit(target).query) if k == "token"]
+        return hide_tokens(f"{request.method.decode('latin-1')} {target.rstrip('?')}", tokens)
 
     def application(self, cluster: Cluster | None, request: Request) -> Response:
         """``cluster``'s answer (503 for none), through ``answer_hook``. The cluster is the one
