@@ -236,6 +236,14 @@ class ConsulApp:
         route = self._route(_request_path(request))
         return route is not None and self.endpoints[route[0]].may_wait
 
+    def reusable(self, request: Request) -> bool:
+        """Whether this answer to ``request`` may be sent again while the network does not
+        change: a ``GET`` to a ``reusable`` endpoint, no answer injected."""
+        if self.injections or request.method != "GET":
+            return False
+        route = self._route(_request_path(request))
+        return route is not None and self.endpoints[route[0]].reusable
+
     def _wrap(self, endpoint: Endpoint, request: Request, name: str) -> Response:
         """Consul's HTTP wrapper: OPTIONS, the method list, the handler, errors as text."""
         allow = ",".join(("OPTIONS",) + endpoint.methods)

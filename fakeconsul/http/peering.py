@@ -138,6 +138,6 @@ ENDPOINTS = (
     # Establish may exchange the secret with an acceptor in another process over the network:
     # never on the server's event loop, which that acceptor's answer may need.
     Endpoint("/v1/peering/establish", ("POST",), establish, may_wait=True),
-    Endpoint("/v1/peering/", ("GET", "DELETE"), read_or_delete, subtree=True),
-    Endpoint("/v1/peerings", ("GET",), list_peerings),
+    Endpoint("/v1/peering/", ("GET", "DELETE"), read_or_delete, subtree=True, reusable=True),
+    Endpoint("/v1/peerings", ("GET",), list_peerings, reusable=True),
 )

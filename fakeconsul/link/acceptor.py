@@ -183,9 +183,11 @@ def stream(cluster: Cluster, body: dict[str, Any]) -> dict[str, Any]:
         now = network.now()
         if body.get("Terminated"):
             _dialer_deleted(cluster, record, now)
+            network.note_change()  # the tracker moved: no stored write says so
             return {"Terminated": True}
         live = _claim(cluster, record, body)
         _received(cluster, record, body, now)
+        network.note_change()
         live.held += 1
     try:
         return _hold(cluster, peer_id, body, deadline)
@@ -214,6 +216,7 @@ def _hold(cluster: Cluster, peer_id: str, body: dict[str, Any], deadline: float
                 if entry is not None:
                     entry.exported_services = tuple(answer["ExportedNames"])
                     entry.last_send_success = network.now()
+                    network.note_change()
                 return answer
         cluster.store.wait_for_change(seen_index, remaining)
 

@@ -212,6 +212,7 @@ class DialerStream:
             if self.connected and entry is not None and (lost or refused_by_acceptor):
                 text = error.text if refused_by_acceptor and error else messages.HEARTBEAT_TIMEOUT
                 entry.track_disconnected(network.now(), text)
+                network.note_change()  # the tracker moved: no stored write says so
                 self.connected = False
             interval = network.timing.heartbeat_interval
         self.stopped.wait(min(backoff_seconds(self.failures), interval))
@@ -230,6 +231,7 @@ class DialerStream:
                 entry = cluster.tracker.get(self.peering_id)
                 if entry is not None:
                     entry.track_disconnected(now)
+                    network.note_change()  # the tracker moved: no stored write says so
                 if record.state is not PeeringState.DELETING:
                     record.state = PeeringState.TERMINATED
                     cluster.store.write_peering(record)
@@ -254,6 +256,7 @@ class DialerStream:
             entry.imported_services = names
             entry.exported_services = tuple(sent["ExportedNames"])
             self.seen = str(answer.get("Digest", ""))
+            network.note_change()
         if not self.wake.is_set():
             # Nothing of ours to send: the next poll may wait for the acceptor's news.
             pass

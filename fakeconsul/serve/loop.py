@@ -95,6 +95,12 @@ class Connection:
         self.lingering = False  # error answer sent: wait for the client to hang up
         self.request: h11.Request | None = None
         self.body = bytearray()
+        # The connection's one deadline (idle, read or linger) and what happens at it. The heap
+        # holds at most one timer per connection, due at or before the deadline: moving the
+        # deadline later (each keep-alive request does) pushes nothing, and the timer, when due,
+        # re-schedules itself at the deadline it finds (see EventLoop._arm).
+        self.deadline: float | None = None
+        self.deadline_action: Callable[[Connection], None] | None = None
         self.timer: Timer | None = None
         self.writing = False
         self.on_close: Callable[[], None] | None = None  # set by whoever holds the request
@@ -407,7 +413,9 @@ class EventLoop:
             return
         if not conn.partial:
             conn.partial = True
-            self._arm(conn, self.read_timeout, lambda: self._read_timed_out(conn))
+            # Scheduled below only if the request is still incomplete after this read: most
+            # arrive whole in one, and a timer pushed for each would cost more than its reading.
+            self._arm(conn, self.read_timeout, self._read_timed_out, schedule=False)
         # h11 measures a head only while it is incomplete: fed in slices, a head over the limit
         # is caught within HEAD_SLICE bytes even when the rest of it arrives in one read.
         at = 0
@@ -418,6 +426,8 @@ class EventLoop:
         if at < len(data) and conn.open:
             conn.parser.receive_data(data[at:])
             self._advance(conn)
+        if conn.open and conn.deadline is not None:
+            self._schedule_deadline(conn)
 
     def _advance(self, conn: Connection) -> None:
         while conn.open and not conn.busy:
@@ -536,7 +546,7 @@ class EventLoop:
             except OSError:
                 self.close(conn)
                 return
-            self._arm(conn, ERROR_LINGER, lambda: self.close(conn))
+            self._arm(conn, ERROR_LINGER, self.close)
             return
         if conn.close_after or self._draining:
             self.close(conn)
@@ -550,7 +560,7 @@ class EventLoop:
         if leftover:
             conn.parser.receive_data(leftover)
             conn.partial = True
-            self._arm(conn, self.read_timeout, lambda: self._read_timed_out(conn))
+            self._arm(conn, self.read_timeout, self._read_timed_out)
             self._idle.pop(conn, None)
         if closed:
             conn.parser.receive_data(b"")
@@ -564,26 +574,54 @@ class EventLoop:
 
     def _wait_for_request(self, conn: Connection) -> None:
         self._idle[conn] = None
-        self._arm(conn, self.idle_timeout, lambda: self.close(conn))
+        self._arm(conn, self.idle_timeout, self.close)
 
     def _read_timed_out(self, conn: Connection) -> None:
         # The head or body never completed (say a Content-Length longer than the body sent).
         self._refuse(conn, goresponse.bad_request())
 
-    def _arm(self, conn: Connection, delay: float, action: Callable[[], None]) -> None:
+    def _arm(self, conn: Connection, delay: float, action: Callable[[Connection], None], *,
+             schedule: bool = True) -> None:
+        conn.deadline = now() + delay
+        conn.deadline_action = action
+        if schedule:
+            self._schedule_deadline(conn)
+
+    def _schedule_deadline(self, conn: Connection) -> None:
+        deadline = conn.deadline
+        assert deadline is not None
+        timer = conn.timer
+        if timer is not None and not timer.cancelled and timer.when <= deadline:
+            return  # due first: it finds the later deadline and moves itself there
+        if timer is not None:
+            timer.cancel()
+        conn.timer = self.call_at(deadline, functools.partial(self._deadline_due, conn))
+
+    def _deadline_due(self, conn: Connection) -> None:
+        conn.timer = None
+        deadline, action = conn.deadline, conn.deadline_action
+        if deadline is None or action is None or not conn.open:
+            return
+        if now() < deadline:
+            conn.timer = self.call_at(deadline, functools.partial(self._deadline_due, conn))
+            return
         self._disarm(conn)
-        conn.timer = self.call_at(now() + delay, action)
+        action(conn)
 
     def _disarm(self, conn: Connection) -> None:
-        if conn.timer is not None:
-            conn.timer.cancel()
-            conn.timer = None
+        # The timer stays in the heap: due, it finds no deadline and does nothing; a deadline
+        # set again before then reuses it.
+        conn.deadline = None
+        conn.deadline_action = None
 
     def close(self, conn: Connection) -> None:
         if not conn.open:
             return
         conn.open = False
         self._disarm(conn)
+        if conn.timer is not None:
+            conn.timer.cancel()
+            conn.timer = None
         self._idle.pop(conn, None)
         self._connections.discard(conn)
         ip = conn.client[0]

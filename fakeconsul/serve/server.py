@@ -32,6 +32,7 @@ from . import goresponse
 from .environ import build_environ
 from .logs import hide_tokens
 from .loop import Connection, EventLoop, request_facts
+from .reuse import Answers, key_of
 from .watchers import Answer, Outcome, Watch, Watchers
 from .workers import Workers, in_worker
 from .wsgi import wsgi_app
@@ -81,6 +82,7 @@ class ClusterServer:
         self._watchers: Watchers | None = None
         self._workers: Workers | None = None
         self._change_pending = False
+        self._answers: Answers | None = None
 
     # --- where -----------------------------------------------------------------------------------
 
@@ -146,6 +148,7 @@ class ClusterServer:
     def attach(self, cluster: Cluster) -> None:
         """Serve ``cluster`` from now on (a pooled server moves from test to test)."""
         self.detach()
+        self._answers = Answers(cluster)
         self.cluster = cluster
         cluster.set_served_address(self.address)
         cluster.on_availability(self._availability_changed)
@@ -162,6 +165,7 @@ class ClusterServer:
 
     def _release_cluster(self) -> bool:
         cluster, self.cluster = self.cluster, None
+        self._answers = None
         if cluster is None:
             return False
         cluster.off_availability(self._availability_changed)
@@ -184,6 +188,11 @@ class ClusterServer:
         if loop is None or watchers is None:
             return
         started = time.perf_counter()
+        reused = self._reused(request, body)
+        if reused is not None:
+            self._log_answer(reused, started)
+            loop.respond(conn, reused.data, reused.close)
+            return
 
         def deliver(outcome: Outcome) -> None:
             if isinstance(outcome, Parked):
@@ -208,6 +217,10 @@ class ClusterServer:
         if self._answers_here(cluster, wsgi_request):
             try:
                 outcome = self._outcome(cluster, request, wsgi_request, parking)
+                if (cluster is not None and not body and not parking.final
+                        and isinstance(outcome, Answer)
+                        and not isinstance(wsgi_request, Exception)):
+                    self._keep(cluster, request, wsgi_request, outcome)
             finally:
                 if cluster is not None:
                     cluster.network.lock.release()
@@ -219,6 +232,37 @@ class ClusterServer:
             loop.call_soon(lambda: done(outcome))
 
         workers.submit(job)
+
+    def _reused(self, request: h11.Request, body: bytes) -> Answer | None:
+        """The kept answer to this very request, if the network has not changed since it was
+        made (serve/reuse.py); None: run the app."""
+        answers, cluster = self._answers, self.cluster
+        if (request.method != b"GET" or body or cluster is None or answers is None
+                or answers.cluster is not cluster or not answers):
+            return None
+        kept = answers.find(key_of(request))
+        if kept is None or self.answer_hook is not None or wsgi_app(cluster).injections:
+            return None
+        network = cluster.network
+        if not network.lock.acquire(blocking=False):
+            return None  # another thread is changing something: the app answers after it
+        try:
+            if not cluster.is_up:
+                return None
+            network.catch_up()  # as the read would: a timer due now changes what it shows
+            generation = network.generation
+        finally:
+            network.lock.release()
+        return answers.current(kept, generation)
+
+    def _keep(self, cluster: Cluster, request: h11.Request, wsgi_request: Request,
+              answer: Answer) -> None:
+        # Under the network's lock, right after the app ran: the generation is the one the
+        # answer shows.
+        answers = self._answers
+        if answers is not None and answers.cluster is cluster and \
+                wsgi_app(cluster).reusable(wsgi_request):
+            answers.keep(key_of(request), cluster.network.generation, answer)
 
     def _answers_here(self, cluster: Cluster | None, wsgi_request: Request | Exception) -> bool:
         """Whether ``wsgi_request`` is answered on the loop thread; if so, with the network's
