@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,6 +110,16 @@ def vary(response: Response) -> Response:
     return response
 
 
+def _go_gzip(data: bytes) -> bytes:
+    """``data`` compressed by a gzip.Writer as gziphandler makes one: the default level (6)
+    and a zero ModTime, so the header is MTIME 0, XFL 0, OS 255 (unknown). GzipFile writes that
+    header; ``gzip.compress`` would write the current time, or with ``mtime=0`` zlib's OS 3."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as out:
+        out.write(data)
+    return buffer.getvalue()
+
+
 def gzip_endpoint(request: Request, response: Response) -> Response:
     """Consul wraps each API endpoint in gziphandler with MinSize(0): any non-empty body is
     compressed when the client accepts gzip. Vary is gziphandler's own header, which no
@@ -119,6 +130,6 @@ def gzip_endpoint(request: Request, response: Response) -> Response:
     data = response.get_data()
     if not data:
         return response
-    response.set_data(gzip.compress(data, compresslevel=6))
+    response.set_data(_go_gzip(data))
     response.headers["Content-Encoding"] = "gzip"
     return response

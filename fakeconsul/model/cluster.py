@@ -38,8 +38,11 @@ class ClusterHost(StreamHost, Protocol):
 
     lock: threading.RLock
     remote: RemoteLink | None
+    generation: int  # moves on every change that may move an answer (Network.note_change)
 
     def catch_up(self) -> None: ...
+
+    def note_change(self) -> None: ...
 
     def reachable_cluster(self, source: StreamEnd, addresses: list[str]) -> Cluster | None: ...
 

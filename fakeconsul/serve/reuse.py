@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import h11
 
-from .goresponse import http_date
+from . import goresponse
 from .watchers import Answer
 
 Key = tuple[bytes, bytes, bytes, tuple[tuple[bytes, bytes], ...]]
@@ -69,7 +69,7 @@ class Answers:
             self._bytes -= len(old.answer.data)
         if len(self._kept) >= MAX_ANSWERS or self._bytes + size > MAX_KEPT_BYTES:
             self.clear()
-        date = http_date()
+        date = goresponse.http_date()
         head_end = answer.data.find(b"\r\n\r\n")
         at = answer.data.find(_DATE + date.encode("latin-1"), 0, head_end)
         self._kept[key] = Kept(generation, answer, date, at + len(_DATE) if at >= 0 else -1)
@@ -80,7 +80,7 @@ class Answers:
         if kept.generation != generation:
             return None
         if kept.date_at >= 0:
-            date = http_date()
+            date = goresponse.http_date()
             if date != kept.date:
                 data, at = kept.answer.data, kept.date_at
                 kept.answer = replace(kept.answer, data=b"".join(

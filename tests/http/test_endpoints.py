@@ -741,6 +741,14 @@ def test_any_answer_is_gzipped_when_asked(client1: Client) -> None:
     assert gzip.decompress(response.get_data()) == b"[]"
 
 
+def test_a_gzipped_answer_has_go_s_gzip_header(client1: Client) -> None:
+    # gziphandler's gzip.Writer has a zero ModTime: MTIME 0, no flags, XFL 0 at the default
+    # level, OS 255 (compress/gzip Writer.Write); Python writes the current time unless told.
+    response = client1.get("/v1/peerings", headers={"Accept-Encoding": "gzip"})
+
+    assert response.get_data()[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
 def test_gzip_refused_with_q_zero_is_not_used(client1: Client) -> None:
     response = client1.get("/v1/peerings", headers={"Accept-Encoding": "gzip;q=0"})
 

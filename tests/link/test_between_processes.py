@@ -29,6 +29,21 @@ def test_the_dialer_learns_the_acceptors_server_addresses(pair: tuple[Process, P
     assert ok(dc2.url, "GET", "/v1/peering/p-addresses")["PeerServerAddresses"] == [dc1.address]
 
 
+def test_a_dialer_read_again_and_again_shows_each_new_heartbeat(
+        pair: tuple[Process, Process]) -> None:
+    # The same request each time: the server may send a kept answer again only while nothing
+    # changed, and a heartbeat from the other process is a change.
+    dc1, dc2 = pair
+    peer(dc1, dc2, "p-heartbeats")
+    until(lambda: state(dc2.url, "p-heartbeats") == "ACTIVE")
+
+    def heartbeat() -> str:
+        return str(ok(dc2.url, "GET", "/v1/peering/p-heartbeats")["StreamStatus"]["LastHeartbeat"])
+
+    first = heartbeat()
+    assert until(lambda: heartbeat() != first)
+
+
 def test_exports_are_discovered_with_peer_across_processes(
         pair: tuple[Process, Process]) -> None:
     dc1, dc2 = pair
