@@ -15,7 +15,7 @@ from ..model.peering import Peering
 from . import render
 from .blocking import missing_keeps_blocking, real_seconds, run_blocking
 from .parse_quirk import parsed_then_answered
-from .query import Blocking, check_partition, request_token
+from .query import Blocking, check_partition, has_arg, request_token
 from .render import HTTPError
 from .routes import Endpoint
 
@@ -110,7 +110,7 @@ def _peerings_body(value: Peering | list[Peering], request: Request, index: int)
     """One peering or a list, as json.Marshal writes them, with the query meta. Compact output
     reuses each snapshot's own encoding (a slice is its elements' bytes joined by commas), so
     listing unchanged peerings costs a join instead of an encoding per peering."""
-    if "pretty" in request.args:
+    if has_arg(request, "pretty"):
         api = value.to_api() if isinstance(value, Peering) else [p.to_api() for p in value]
         response = render.json_body(api, request)
         response.headers.extend(_query_meta(index))

@@ -19,9 +19,17 @@ JITTER_FRACTION = 16  # up to wait/16 of random jitter is added
 def arg(request: Request, key: str) -> str:
     """``request.args.get(key, "")``, tested first: werkzeug's ``get`` raises and catches a
     ``BadRequestKeyError`` for an absent key (~1 µs each), and a plain read looks up five absent
-    keys (benchmarks/README.md, issue 13)."""
+    keys (benchmarks/README.md, issue 13). Without a query string there is nothing to parse."""
+    if not request.environ.get("QUERY_STRING"):
+        return ""
     args = request.args
     return args[key] if key in args else ""
+
+
+def has_arg(request: Request, key: str) -> bool:
+    """``key in request.args`` (``?stale`` counts without a value), parsing nothing when the
+    request has no query string."""
+    return bool(request.environ.get("QUERY_STRING")) and key in request.args
 
 
 def check_partition(request: Request) -> None:
@@ -91,9 +99,9 @@ def _check_consistency(request: Request) -> None:
     """parseConsistency: a bad max_stale first; a max_stale above zero asks for stale reads
     as ?stale does; then the two conflicts. ?cached counts because http_config.use_cache is
     on by default."""
-    stale = "stale" in request.args
-    consistent = "consistent" in request.args
-    cached = "cached" in request.args
+    stale = has_arg(request, "stale")
+    consistent = has_arg(request, "consistent")
+    cached = has_arg(request, "cached")
     max_stale = arg(request, "max_stale")
     if max_stale:
         try:

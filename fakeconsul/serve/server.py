@@ -67,6 +67,7 @@ class ClusterServer:
         idle_timeout: float = IDLE_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         max_conns_per_client: int = MAX_CONNS_PER_CLIENT,
+        reuse_answers: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -76,6 +77,7 @@ class ClusterServer:
         self.idle_timeout = idle_timeout
         self.read_timeout = read_timeout
         self.max_conns_per_client = max_conns_per_client
+        self.reuse_answers = reuse_answers  # serve/reuse.py; False: the app makes every answer
         self.errors: list[BaseException] = []  # the server's own failures, re-raised by check()
         self._pending = cluster
         self._loop: EventLoop | None = None
@@ -148,7 +150,7 @@ class ClusterServer:
     def attach(self, cluster: Cluster) -> None:
         """Serve ``cluster`` from now on (a pooled server moves from test to test)."""
         self.detach()
-        self._answers = Answers(cluster)
+        self._answers = Answers(cluster) if self.reuse_answers else None
         self.cluster = cluster
         cluster.set_served_address(self.address)
         cluster.on_availability(self._availability_changed)
