@@ -3,7 +3,9 @@
 
 * keep-alive: ``GET /v1/peering/dc2`` from 8 keep-alive clients (``benchmarks.load``, a child
   process) against pytest-httpserver serving the same bytes canned (it closes each connection,
-  so its clients reconnect per request, as they did with the fake before).
+  so its clients reconnect per request, as they did with the fake before); once as served
+  (the same request again gets the kept answer: serve/reuse.py) and once with every answer made
+  anew, what a read costs when the network changed since the last one.
 * fan-out: 1,000 clients blocked on ``/v1/peerings?index=N``, one write, time to each whole
   answer; the floor is one loop in this process writing the same answer's bytes to 1,000 sockets
   that each sent the same request: what any server must pay at least.

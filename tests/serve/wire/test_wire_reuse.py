@@ -161,3 +161,18 @@ def test_a_blocking_read_answered_at_once_is_answered_at_once_again(
     again = _get(raw, path)
 
     assert (len(app_runs), undated(again)) == (1, undated(first))
+
+
+def test_a_server_told_not_to_reuse_runs_the_app_for_each_read(
+        dc1: Cluster, peered: None, app_runs: list[str]) -> None:
+    server = ClusterServer(dc1, reuse_answers=False)
+    server.start()
+    raw = Raw(server.host, server.port)
+    try:
+        _get(raw, READ)
+        _get(raw, READ)
+    finally:
+        raw.close()
+        server.stop()
+
+    assert app_runs == [READ, READ]
