@@ -176,3 +176,17 @@ def test_a_server_told_not_to_reuse_runs_the_app_for_each_read(
         server.stop()
 
     assert app_runs == [READ, READ]
+
+
+def test_a_catch_up_that_fails_before_a_kept_answer_gets_the_app_s_500(
+        raw: Raw, dc1: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    _get(raw, "/v1/peerings")
+
+    def failing() -> None:
+        raise RuntimeError("a timer failed")
+
+    monkeypatch.setattr(dc1.network, "catch_up", failing)
+    status = _get(raw, "/v1/peerings").split(b"\r\n", 1)[0]
+    kept = wsgi_app(dc1).errors.pop()
+
+    assert (status, str(kept)) == (b"HTTP/1.1 500 Internal Server Error", "a timer failed")
