@@ -4,7 +4,6 @@ and the app's own answer as soon as anything it shows may have (serve/reuse.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,19 +17,9 @@ READ = "/v1/peering/dc2"
 
 
 @pytest.fixture
-def served(dc1: Cluster) -> Iterator[ClusterServer]:
-    server = ClusterServer(dc1)
-    server.start()
-    yield server
-    server.stop()
-    server.check()
-
-
-@pytest.fixture
-def raw(served: ClusterServer) -> Iterator[Raw]:
-    connection = Raw(served.host, served.port)
-    yield connection
-    connection.close()
+def cluster(dc1: Cluster) -> Cluster:
+    """The served cluster (conftest.py's ``server`` and ``raw``), on the test's manual clock."""
+    return dc1
 
 
 @pytest.fixture
@@ -139,13 +128,13 @@ def test_a_kept_answer_carries_the_date_it_is_sent_at(
 
 
 def test_a_re_pointed_server_never_sends_the_last_cluster_s_answer(
-        served: ClusterServer, raw: Raw, dc1: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+        server: ClusterServer, raw: Raw, dc1: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
     _get(raw, "/v1/peerings")
     other = Network(clock=ManualClock(dc1.network.now())).add_cluster("dc1")
     other.generate_token("elsewhere")
     monkeypatch.setattr(other.network, "generation", dc1.network.generation)
-    served.attach(other)
-    again = Raw(served.host, served.port)
+    server.attach(other)
+    again = Raw(server.host, server.port)
     try:
         names = [p["Name"] for p in _body(_get(again, "/v1/peerings"))]
     finally:
