@@ -220,6 +220,9 @@ class Model:
             self._cancel(other)
             if other.dialer.link is other:
                 other.dialer.tracker = UNSURE
+                if other.acceptor_deleted:
+                    # Its first dial, still to come, may be answered with Terminated.
+                    other.dialer.unsure_stored = other.dialer.is_active
         for records in self.records.values():
             for record in records.values():
                 if record.id == link.acceptor_id and not record.dialer:
