@@ -218,6 +218,10 @@ class Model:
                 continue
             other.unknown = True
             self._cancel(other)
+            if other.acceptor is not None and other.acceptor.registered is other:
+                # The peering its open stream reached, which a re-establish may have renamed
+                # away from: whether that stream is still up is unknown now too.
+                other.acceptor.tracker = UNSURE
             if other.dialer.link is other:
                 other.dialer.tracker = UNSURE
                 if other.acceptor_deleted:
