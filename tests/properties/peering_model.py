@@ -187,9 +187,12 @@ class Model:
                 assert isinstance(event.target, tuple)
                 acceptor, link = event.target
                 assert isinstance(acceptor, Record) and isinstance(link, Link)
+                # The stream may have moved on to another acceptor peering meanwhile (the
+                # dialer redialed after its keepalive failed): this end never heard it end.
                 if (self.record(acceptor.cluster, acceptor.name) is acceptor
-                        and acceptor.tracker == CONNECTED and acceptor.registered is link
-                        and not link.connected and not link.unknown):
+                        and acceptor.tracker == CONNECTED and acceptor.registered in (link, None)
+                        and not (link.connected and link.acceptor is acceptor)
+                        and not link.unknown):
                     acceptor.tracker = ERROR
             elif event.kind == "remove":
                 assert isinstance(event.target, Record)
