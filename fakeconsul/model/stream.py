@@ -116,8 +116,6 @@ class Stream:
         if record.peer_id and record.peer_id != self.acceptor_peering_id:
             self.network.unregister_stream(self)
             self.acceptor_peering_id, self.acceptor = record.peer_id, None
-            # Whether the peering dialed until now was deleted says nothing of this one.
-            self.acceptor_deleted = False
             self.network.register_stream(self)
         if self._acceptor_terminates(record):
             self._terminated(record, at)
