@@ -8,9 +8,10 @@ ends and the dialer redials from the stored record.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timezone
 
-from fakeconsul import ManualClock, Network, PeeringState
+from fakeconsul import ConsulError, ManualClock, Network, PeeringState, Timing
 
 
 def _pair() -> Network:
@@ -44,3 +45,24 @@ def test_after_the_stream_fails_the_redial_reaches_the_new_acceptor() -> None:
 
     other = dc1.read("other")
     assert other is not None and other.state is PeeringState.ACTIVE
+
+
+def test_a_failed_re_establish_before_the_first_dial_still_hears_the_acceptor_deleted() -> None:
+    # The stream was opened for dc1's peering; Consul's first dial is under way milliseconds
+    # after establish (connect_delay only stretches them), so when that acceptor is deleted the
+    # stream is told Terminated, although a re-establish whose exchange failed has stored
+    # another PeerID meanwhile.
+    net = Network(clock=ManualClock(datetime(2030, 1, 1, tzinfo=timezone.utc)),
+                  timing=Timing(connect_delay=2))
+    dc1, dc2, dc3 = net.add_cluster("dc1"), net.add_cluster("dc2"), net.add_cluster("dc3")
+    dc2.establish("dc1", dc1.generate_token("dc2"))
+    gone = dc3.generate_token("gone")
+    dc3.delete("gone")
+    with contextlib.suppress(ConsulError):
+        dc2.establish("dc1", gone)
+    dc1.delete("dc2")
+
+    net.clock.advance(2)
+
+    peering = dc2.read("dc1")
+    assert peering is not None and peering.stored_state is PeeringState.TERMINATED

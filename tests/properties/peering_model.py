@@ -99,6 +99,11 @@ class Link:
     acceptor: Record | None = None  # set once it connected
     deleted_side: Record | None = None  # a side deleted while the link was cut
     acceptor_deleted: bool = False  # the acceptor deleted while the first dial was pending
+    # The acceptor peering the stream is bound to: the one it was opened for, then the one its
+    # last dial asked for. A re-establish renames ``acceptor_id`` at once (the next dial asks for
+    # that one), but a deletion is heard by the stream as it is bound now, as the fake's stream
+    # (and Consul's, whose first dial is under way within milliseconds) hears it.
+    dialed_id: str = ""
     dead: bool = False
     unknown: bool = False
     # An unknown stream re-established to another acceptor may still be connected to the
@@ -249,6 +254,7 @@ class Model:
         if self.record(dialer.cluster, dialer.name) is not dialer or not dialer.is_active:
             link.dead = True  # the stream hangs up: nothing was connected
             return
+        link.dialed_id = link.acceptor_id  # each dial reads the stored record
         target = self.reachable(dialer.cluster, dialer.dial_address)
         acceptor = None if target is None else self.by_id(target, link.acceptor_id)
         if acceptor is not None and acceptor.tracker == UNSURE:
@@ -466,7 +472,7 @@ class Model:
 
     def _start(self, record: Record, acceptor: Record) -> None:
         old = record.link
-        link = Link(record, acceptor.id)
+        link = Link(record, acceptor.id, dialed_id=acceptor.id)
         if old is not None and not old.dead:
             if old.unknown:
                 if old.acceptor_id == acceptor.id:
@@ -515,7 +521,7 @@ class Model:
         else:
             record.tracker = None
             for pending in self.all_links():
-                if pending.acceptor_id == record.id and pending.connected_at is None:
+                if pending.dialed_id == record.id and pending.connected_at is None:
                     pending.acceptor_deleted = True
         self._schedule(self.deletion_delay, "remove", record)
 
