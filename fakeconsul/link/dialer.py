@@ -209,9 +209,14 @@ class DialerStream:
                 record = self.cluster.store.peering_by_id(self.peering_id)
                 log.error("%s", messages.link_stream_refused(
                     record.name if record is not None else self.peering_id, error.text))
-            if self.connected and entry is not None and (lost or refused_by_acceptor):
+            # A refusal ends a stream even before one ever connected: Consul's dialer registers
+            # its stream (Tracker.Connected) before the acceptor's answer to the Open arrives.
+            if entry is not None and (refused_by_acceptor or (self.connected and lost)):
+                now = network.now()
                 text = error.text if refused_by_acceptor and error else messages.HEARTBEAT_TIMEOUT
-                entry.track_disconnected(network.now(), text)
+                if refused_by_acceptor:
+                    entry.last_recv_error, entry.last_recv_error_message = now, text
+                entry.track_disconnected(now, text)
                 network.note_change()  # the tracker moved: no stored write says so
                 self.connected = False
             interval = network.timing.heartbeat_interval

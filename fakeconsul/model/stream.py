@@ -22,6 +22,10 @@ from .tracker import Tracker
 from .trust_bundle import PemSource
 
 
+# Why a dial reached no acceptor server: no stream was opened, so none is disconnected.
+UNREACHABLE = "no acceptor server is reachable"
+
+
 class StreamEnd(Protocol):
     """What a stream needs of a cluster at either of its ends (``Cluster`` is one)."""
 
@@ -123,6 +127,8 @@ class Stream:
         problem = self._refusal(record)
         if problem is not None:
             self.last_error = problem
+            if problem != UNREACHABLE:
+                self._refused_by_acceptor(at, problem)
             self._dialer_send_error(at, problem)
             self.failures += 1
             self.schedule_dial(backoff_seconds(self.failures))
@@ -163,7 +169,7 @@ class Stream:
         acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
                                                    or record.peer_server_addresses)
         if acceptor is None:
-            return "no acceptor server is reachable"
+            return UNREACHABLE
         accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
         if accepted is None:
             return messages.unknown_peer_id(self.acceptor_peering_id)
@@ -388,6 +394,16 @@ class Stream:
         self._dialer_send_error(at, error)
         self.failures += 1
         self.schedule_dial(backoff_seconds(self.failures))
+
+    def _refused_by_acceptor(self, at: datetime, error: str) -> None:
+        """A reachable acceptor answered the Open message with an error. The dialer's
+        HandleStream had registered the stream (Tracker.Connected), so the error is received
+        (TrackRecvError) and disconnects it (DisconnectedDueToError): the peering shows
+        FAILING, whether or not it was ever connected (peerstream stream_resources.go)."""
+        entry = self.dialer.tracker.connected(self.dialer_peering_id)
+        entry.last_recv_error = at
+        entry.last_recv_error_message = error
+        entry.track_disconnected(at, error)
 
     def _dialer_send_error(self, at: datetime, error: str) -> None:
         entry = self.dialer.tracker.get(self.dialer_peering_id)

@@ -222,16 +222,30 @@ def test_generate_on_a_terminated_acceptor_keeps_it_terminated(dc1: Cluster, dc2
     assert peering.state is PeeringState.TERMINATED
 
 
-def test_token_of_a_terminated_acceptor_never_connects(clock: ManualClock, dc1: Cluster,
-                                                       dc2: Cluster, peered: Peer) -> None:
+def test_token_of_a_terminated_acceptor_leaves_its_dialer_failing(
+        clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer) -> None:
     # The exchange succeeds, but the acceptor refuses the stream ("peering is marked as deleted").
+    # The dialer's HandleStream registered the stream before the refusal came, so the refusal
+    # disconnects it with an error (peerstream stream_resources.go): it never becomes ACTIVE.
     peered()
     dc2.delete("dc1-peer")
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
     clock.advance(600)
     peering = dc2.read("dc1-peer")
     assert peering is not None
-    assert peering.state is PeeringState.ESTABLISHING
+    assert peering.state is PeeringState.FAILING
+
+
+def test_a_refused_dialer_shows_the_refusal_as_received_and_sent(
+        dc1: Cluster, dc2: Cluster, peered: Peer, clock: ManualClock) -> None:
+    # TrackRecvError moves LastReceive, the retry loop's TrackSendError moves LastSend.
+    peered()
+    dc2.delete("dc1-peer")
+    dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
+    peering = dc2.read("dc1-peer")
+    assert peering is not None
+    status = peering.stream_status
+    assert (status.last_receive, status.last_send) == (clock.now(), clock.now())
 
 
 def test_establish_on_an_acceptor_name_fails(dc1: Cluster, dc2: Cluster) -> None:

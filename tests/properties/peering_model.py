@@ -278,6 +278,10 @@ class Model:
             or acceptor.tracker == CONNECTED
         )
         if refused:
+            if target is not None:
+                # The acceptor answered the Open with an error: the dialer's HandleStream had
+                # registered the stream (Tracker.Connected), so it ends with that error.
+                dialer.tracker = ERROR
             link.failures += 1
             self._schedule(backoff(link.failures), "dial", link, link)
             return
