@@ -21,7 +21,6 @@ from .timing import Timing
 from .tracker import Tracker
 from .trust_bundle import PemSource
 
-
 # Why a dial reached no acceptor server: no stream was opened, so none is disconnected.
 UNREACHABLE = "no acceptor server is reachable"
 
