@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fakeconsul import Cluster, ConsulError, ManualClock, Network, PeeringState
+from fakeconsul import Cluster, ConsulError, ManualClock, Network, Peering, PeeringState
 
 Peer = Callable[..., None]
 
@@ -222,29 +222,31 @@ def test_generate_on_a_terminated_acceptor_keeps_it_terminated(dc1: Cluster, dc2
     assert peering.state is PeeringState.TERMINATED
 
 
-def test_token_of_a_terminated_acceptor_leaves_its_dialer_failing(
-        clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer) -> None:
-    # The exchange succeeds, but the acceptor refuses the stream ("peering is marked as deleted").
-    # The dialer's HandleStream registered the stream before the refusal came, so the refusal
-    # disconnects it with an error (peerstream stream_resources.go): it never becomes ACTIVE.
+def _refused_dialer(dc1: Cluster, dc2: Cluster, peered: Peer) -> Peering:
+    """dc2's side after establishing with a token of dc1's TERMINATED acceptor: the exchange
+    succeeds, the stream is refused ("peering is marked as deleted")."""
     peered()
     dc2.delete("dc1-peer")
     dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
-    clock.advance(600)
     peering = dc2.read("dc1-peer")
     assert peering is not None
-    assert peering.state is PeeringState.FAILING
+    return peering
+
+
+def test_token_of_a_terminated_acceptor_leaves_its_dialer_failing(
+        clock: ManualClock, dc1: Cluster, dc2: Cluster, peered: Peer) -> None:
+    # The dialer's HandleStream registered the stream before the refusal came, so the refusal
+    # disconnects it with an error (peerstream stream_resources.go): it never becomes ACTIVE.
+    _refused_dialer(dc1, dc2, peered)
+    clock.advance(600)
+    peering = dc2.read("dc1-peer")
+    assert peering is not None and peering.state is PeeringState.FAILING
 
 
 def test_a_refused_dialer_shows_the_refusal_as_received_and_sent(
         dc1: Cluster, dc2: Cluster, peered: Peer, clock: ManualClock) -> None:
     # TrackRecvError moves LastReceive, the retry loop's TrackSendError moves LastSend.
-    peered()
-    dc2.delete("dc1-peer")
-    dc2.establish("dc1-peer", dc1.generate_token("dc2-peer"))
-    peering = dc2.read("dc1-peer")
-    assert peering is not None
-    status = peering.stream_status
+    status = _refused_dialer(dc1, dc2, peered).stream_status
     assert (status.last_receive, status.last_send) == (clock.now(), clock.now())
 
 
