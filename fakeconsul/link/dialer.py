@@ -162,7 +162,7 @@ class DialerStream:
                 "Exports": rows_to_json(cluster.export_rows(names, "")),
                 "Seen": self.seen, "Wait": POLL_WAIT, "Terminated": terminated,
             }
-            addresses = list(record.manual_server_addresses or record.peer_server_addresses)
+            addresses = record.dial_addresses
             return addresses, body
 
     def _run(self) -> None:

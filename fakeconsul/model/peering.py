@@ -108,6 +108,11 @@ class PeeringRecord:
         return bool(self.peer_server_addresses or self.manual_server_addresses)
 
     @property
+    def dial_addresses(self) -> list[str]:
+        # The manual (external) addresses instead of the servers' own when given, as the token's.
+        return list(self.manual_server_addresses or self.peer_server_addresses)
+
+    @property
     def is_active(self) -> bool:
         # Consul's IsActive(): secrets are kept only for active peerings.
         return self.deleted_at is None and self.state is not PeeringState.TERMINATED

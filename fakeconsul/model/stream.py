@@ -120,10 +120,13 @@ class Stream:
             self.network.unregister_stream(self)
             self.acceptor_peering_id, self.acceptor = record.peer_id, None
             self.network.register_stream(self)
-        if self._acceptor_terminates(record):
+        acceptor = self.network.reachable_cluster(self.dialer, record.dial_addresses)
+        accepted = None if acceptor is None else acceptor.store.peering_by_id(
+            self.acceptor_peering_id)
+        if acceptor is not None and self._acceptor_terminates(accepted):
             self._terminated(record, at)
             return
-        problem = self._refusal(record)
+        problem = self._refusal(acceptor, accepted)
         if problem is not None:
             self.last_error = problem
             if problem != UNREACHABLE:
@@ -134,8 +137,9 @@ class Stream:
             return
         self._connect(record, at)
 
-    def _acceptor_terminates(self, record: PeeringRecord) -> bool:
-        """Whether the acceptor answers this dial with Terminated.
+    def _acceptor_terminates(self, accepted: PeeringRecord | None) -> bool:
+        """Whether the reached acceptor, holding ``accepted`` (or no such peering), answers
+        this dial with Terminated.
 
         peerstream StreamResources sends Terminated to a dialer whose peering it holds in
         DELETING. Consul's dialer opens its first stream within milliseconds of establish,
@@ -143,11 +147,6 @@ class Stream:
         dial was pending when its acceptor deleted is terminated; the fake's connect_delay only
         stretches those milliseconds, so the removed record counts as DELETING for that dial.
         """
-        acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
-                                                   or record.peer_server_addresses)
-        if acceptor is None:
-            return False
-        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
         if accepted is None:
             return self.acceptor_deleted and self.connected_at is None
         return accepted.state is PeeringState.DELETING
@@ -163,13 +162,11 @@ class Stream:
         self._stop()
         self.network.unregister_stream(self)
 
-    def _refusal(self, record: PeeringRecord) -> str | None:
-        """Why the acceptor would refuse this stream now, or None when it accepts it."""
-        acceptor = self.network.reachable_cluster(self.dialer, record.manual_server_addresses
-                                                   or record.peer_server_addresses)
+    def _refusal(self, acceptor: StreamEnd | None, accepted: PeeringRecord | None) -> str | None:
+        """Why the reached acceptor (None: none is reachable) would refuse this stream now, or
+        None when it accepts it."""
         if acceptor is None:
             return UNREACHABLE
-        accepted = acceptor.store.peering_by_id(self.acceptor_peering_id)
         if accepted is None:
             return messages.unknown_peer_id(self.acceptor_peering_id)
         if not accepted.is_active:

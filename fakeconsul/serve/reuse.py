@@ -5,10 +5,11 @@ request again and again, and gets the same bytes until something changes. Every 
 move any answer moves the network's ``generation`` (stored writes, fired timers, the clock, link
 faults, the stream updates between processes: ``Network.note_change``), so the server keeps the
 answer to a read whose endpoint is ``reusable`` with the generation it was made at, and answers
-the same request (method, target, version and every header, as sent) with the same bytes while
-the generation stays, with a fresh ``Date``. Running the app again would cost the request,
-routing, query parsing, rendering and Go's encoding for bytes known already: on a keep-alive
-``GET`` that was three quarters of the server's time (benchmarks/README.md, issue 13).
+the same request (method, target, version and every header: ``watchers.key_of``, the key blocked
+queries are grouped by) with the same bytes while the generation stays, with a fresh ``Date``.
+Running the app again would cost the request, routing, query parsing, rendering and Go's
+encoding for bytes known already: on a keep-alive ``GET`` that was three quarters of the
+server's time (benchmarks/README.md, issue 13).
 
 Only answers made on the loop thread with the network's lock held are kept: there the generation
 read after the app ran is the one its answer shows. Nothing here reads the request beyond its
@@ -19,22 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import h11
-
 from . import goresponse
-from .watchers import Answer
+from .watchers import Answer, Key
 
-Key = tuple[bytes, bytes, bytes, tuple[tuple[bytes, bytes], ...]]
 MAX_ANSWERS = 256
 # Kept answers are dropped together once their bytes pass this (a 10,000-peering list is 11 MB).
 MAX_KEPT_BYTES = 32 << 20
 _DATE = b"\r\nDate: "
 _DATE_LENGTH = len("Mon, 02 Jan 2006 15:04:05 GMT")
-
-
-def key_of(request: h11.Request) -> Key:
-    return (request.method, request.target, request.http_version,
-            tuple(request.headers.raw_items()))
 
 
 @dataclass

@@ -32,8 +32,8 @@ from . import goresponse
 from .environ import build_environ
 from .logs import hide_tokens
 from .loop import Connection, EventLoop, request_facts
-from .reuse import Answers, key_of
-from .watchers import Answer, Outcome, Watch, Watchers
+from .reuse import Answers
+from .watchers import Answer, Outcome, Watch, Watchers, key_of
 from .workers import Workers, in_worker
 from .wsgi import wsgi_app
 
@@ -242,7 +242,7 @@ class ClusterServer:
         if (request.method != b"GET" or body or cluster is None or answers is None
                 or answers.cluster is not cluster or not answers):
             return None
-        kept = answers.find(key_of(request))
+        kept = answers.find(key_of(request, body))
         if kept is None or self.answer_hook is not None or wsgi_app(cluster).injections:
             return None
         network = cluster.network
@@ -266,7 +266,7 @@ class ClusterServer:
         answers = self._answers
         if answers is not None and answers.cluster is cluster and \
                 wsgi_app(cluster).reusable(wsgi_request):
-            answers.keep(key_of(request), cluster.network.generation, answer)
+            answers.keep(key_of(request, b""), cluster.network.generation, answer)
 
     def _answers_here(self, cluster: Cluster | None, wsgi_request: Request | Exception) -> bool:
         """Whether ``wsgi_request`` is answered on the loop thread; if so, with the network's
